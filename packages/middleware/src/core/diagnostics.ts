@@ -1,0 +1,85 @@
+import { channel } from 'node:diagnostics_channel';
+
+/** Severity of a diagnostic, lowest first. `silent` turns them all off. */
+export type DiagnosticLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** Where the tracer reports its own trouble (bad input, a dead daemon, …). Never the request path's. */
+export interface DiagnosticLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Every diagnostic is also published here, so tests and tools can observe them without a logger. */
+export const DIAGNOSTICS_CHANNEL = 'cruddur.middleware.diagnostic';
+const diagnosticsChannel = channel(DIAGNOSTICS_CHANNEL);
+
+/** The message published on {@link DIAGNOSTICS_CHANNEL}. */
+export interface DiagnosticEvent {
+  level: Exclude<DiagnosticLevel, 'silent'>;
+  message: string;
+}
+
+const ORDER: Record<DiagnosticLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+
+/** Reads the level from `AWS_XRAY_DEBUG_MODE` / `AWS_XRAY_LOG_LEVEL`; `warn` when unset. */
+export function levelFromEnv(env: NodeJS.ProcessEnv = process.env): DiagnosticLevel {
+  if (env.AWS_XRAY_DEBUG_MODE) return 'debug';
+  const value = env.AWS_XRAY_LOG_LEVEL?.toLowerCase();
+  return value === 'debug' || value === 'info' || value === 'warn' || value === 'error' || value === 'silent'
+    ? value
+    : 'warn';
+}
+
+/**
+ * Filters by level, prefixes messages, and remembers "once" keys so a broken annotation key in a
+ * hot loop warns a single time instead of flooding the logs.
+ */
+export class Diagnostics {
+  readonly #sink: DiagnosticLogger;
+  readonly #threshold: number;
+  readonly #seen = new Set<string>();
+
+  constructor(sink: DiagnosticLogger = consoleSink, level: DiagnosticLevel = levelFromEnv()) {
+    this.#sink = sink;
+    this.#threshold = ORDER[level];
+  }
+
+  debug(message: string): void {
+    this.#emit('debug', message);
+  }
+  info(message: string): void {
+    this.#emit('info', message);
+  }
+  warn(message: string): void {
+    this.#emit('warn', message);
+  }
+  error(message: string): void {
+    this.#emit('error', message);
+  }
+
+  /** Emits `message` only the first time `key` is seen (bounded memory: at most 1,000 keys). */
+  once(level: Exclude<DiagnosticLevel, 'silent'>, key: string, message: string): void {
+    if (this.#seen.has(key)) return;
+    if (this.#seen.size < 1000) this.#seen.add(key);
+    this.#emit(level, message);
+  }
+
+  #emit(level: Exclude<DiagnosticLevel, 'silent'>, message: string): void {
+    if (diagnosticsChannel.hasSubscribers) diagnosticsChannel.publish({ level, message } satisfies DiagnosticEvent);
+    if (ORDER[level] < this.#threshold) return;
+    try {
+      this.#sink[level](`[@cruddur/middleware] ${message}`);
+    } catch {
+      // a broken user logger must not take the request down with it
+    }
+  }
+}
+
+const consoleSink: DiagnosticLogger = {
+  debug: (m) => console.debug(m),
+  info: (m) => console.info(m),
+  warn: (m) => console.warn(m),
+  error: (m) => console.error(m),
+};

@@ -1,0 +1,21 @@
+/**
+ * Where finished documents go. `send` receives one complete JSON document (a segment or an
+ * independent subsegment) already cut to fit the datagram limit. Implementations must never throw
+ * and never block: tracing must not break or slow the request that produced the document.
+ */
+export interface Emitter {
+  send(document: string): void;
+  /** Resolves when everything handed to `send` so far has left the process (or definitively failed). */
+  flush?(): Promise<void>;
+  /** Flushes, then releases sockets and timers. */
+  close?(): Promise<void>;
+}
+
+/** `{"format":"json","version":1}` and a newline: the first line of every daemon datagram. */
+export const DAEMON_HEADER = '{"format":"json","version":1}\n';
+
+/**
+ * Largest datagram (header included) we send by default: the X-Ray limit of 64 kB per document,
+ * which also stays under the 65,507-byte IPv4 UDP payload maximum.
+ */
+export const DEFAULT_MAX_DATAGRAM_BYTES = 64_000;

@@ -1,0 +1,151 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns';
+import { isIP } from 'node:net';
+import type { Diagnostics } from '../diagnostics.js';
+import { DAEMON_HEADER, type Emitter } from './emitter.js';
+import type { HostPort } from './daemon-address.js';
+
+/** Counters a UDP emitter keeps; read them to see what happened to documents. */
+export interface UdpEmitterStats {
+  /** Datagrams handed to the socket. */
+  sent: number;
+  /** Datagrams the OS refused (EMSGSIZE, unreachable, …) or that could not be addressed. */
+  failed: number;
+  /** Documents dropped because the daemon's host name did not resolve yet and the queue was full. */
+  dropped: number;
+}
+
+const RESOLVE_TTL_MS = 60_000;
+const MAX_PENDING = 1000;
+
+/**
+ * Sends each document in its own datagram to the X-Ray daemon (or the CloudWatch agent, or an
+ * OpenTelemetry collector with the X-Ray receiver). One unref'd socket, reused; host names are
+ * resolved once a minute rather than per datagram; errors are counted and reported once, never
+ * thrown.
+ */
+export class UdpEmitter implements Emitter {
+  readonly stats: UdpEmitterStats = { sent: 0, failed: 0, dropped: 0 };
+  readonly #target: HostPort;
+  readonly #diagnostics: Diagnostics;
+  #socket: Socket | undefined;
+  #address: string | undefined;
+  #resolvedAt = 0;
+  #resolving = false;
+  #pending: string[] = [];
+  #inFlight = 0;
+  #drained: Array<() => void> = [];
+  #closed = false;
+
+  constructor(target: HostPort, diagnostics: Diagnostics) {
+    this.#target = target;
+    this.#diagnostics = diagnostics;
+    if (isIP(target.host)) {
+      this.#address = target.host;
+      this.#resolvedAt = Infinity;
+    }
+  }
+
+  /** The daemon address this emitter sends to. */
+  get target(): HostPort {
+    return this.#target;
+  }
+
+  send(document: string): void {
+    if (this.#closed) return;
+    const address = this.#address;
+    if (address !== undefined && Date.now() - this.#resolvedAt < RESOLVE_TTL_MS) {
+      this.#transmit(address, DAEMON_HEADER + document);
+      return;
+    }
+    if (address !== undefined) {
+      // Keep sending to the last known address while a refresh is under way.
+      this.#transmit(address, DAEMON_HEADER + document);
+      this.#resolve();
+      return;
+    }
+    if (this.#pending.length >= MAX_PENDING) {
+      this.stats.dropped++;
+      return;
+    }
+    this.#pending.push(document);
+    this.#resolve();
+  }
+
+  #socketFor(address: string): Socket {
+    if (this.#socket) return this.#socket;
+    const socket = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
+    socket.on('error', (err) => this.#fail(err));
+    socket.unref();
+    this.#socket = socket;
+    return socket;
+  }
+
+  #transmit(address: string, datagram: string): void {
+    this.#inFlight++;
+    try {
+      this.#socketFor(address).send(datagram, this.#target.port, address, (err) => {
+        if (err) this.#fail(err);
+        else this.stats.sent++;
+        if (--this.#inFlight === 0) this.#wake();
+      });
+    } catch (err) {
+      this.#fail(err);
+      if (--this.#inFlight === 0) this.#wake();
+    }
+  }
+
+  #resolve(): void {
+    if (this.#resolving) return;
+    this.#resolving = true;
+    this.#inFlight++;
+    lookup(this.#target.host, (err, address) => {
+      this.#resolving = false;
+      if (err) {
+        this.#diagnostics.once('error', `resolve:${this.#target.host}`, `cannot resolve the X-Ray daemon host ${this.#target.host}: ${err.message}; documents are dropped until it resolves`);
+        this.stats.dropped += this.#pending.length;
+        this.#pending = [];
+      } else {
+        if (this.#address !== undefined && isIP(this.#address) !== isIP(address)) {
+          this.#socket?.close();
+          this.#socket = undefined;
+        }
+        this.#address = address;
+        this.#resolvedAt = Date.now();
+        const pending = this.#pending;
+        this.#pending = [];
+        for (const doc of pending) this.#transmit(address, DAEMON_HEADER + doc);
+      }
+      if (--this.#inFlight === 0) this.#wake();
+    });
+  }
+
+  #fail(err: unknown): void {
+    this.stats.failed++;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'error';
+    this.#diagnostics.once(
+      'error',
+      `udp:${code}`,
+      `could not send a segment to the X-Ray daemon at ${this.#target.host}:${this.#target.port} (${code}: ${err instanceof Error ? err.message : String(err)}); further ${code} errors are counted silently`,
+    );
+  }
+
+  #wake(): void {
+    const waiters = this.#drained;
+    this.#drained = [];
+    for (const w of waiters) w();
+  }
+
+  flush(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+}

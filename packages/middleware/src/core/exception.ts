@@ -1,0 +1,80 @@
+import { newEntityId } from './ids.js';
+import type { ExceptionDocument, StackFrameDocument } from './document.js';
+
+const MAX_FRAMES = 50;
+const MAX_MESSAGE = 1024;
+const cwd = process.cwd();
+
+/** A message scrubber applied to exception messages (connection strings can hide in them). */
+export type MessageScrubber = (message: string) => string;
+
+// `    at label (path:line:col)` or `    at path:line:col`
+const FRAME = /^\s*at (?:(.+?) \()?(.+?)(?::(\d+):\d+)?\)?$/;
+
+/** Turns anything thrown into an exception document with a fresh 16-hex id. Never throws. */
+export function toExceptionDocument(thrown: unknown, remote: boolean, scrub?: MessageScrubber): ExceptionDocument {
+  const { type, message, stack } = describe(thrown);
+  const doc: ExceptionDocument = {
+    id: newEntityId(),
+    message: truncate(scrub ? safeScrub(scrub, message) : message),
+    type,
+  };
+  if (remote) doc.remote = true;
+  const frames = stack ? parseStack(stack) : [];
+  if (frames.length > 0) {
+    doc.stack = frames.slice(0, MAX_FRAMES);
+    if (frames.length > MAX_FRAMES) doc.truncated = frames.length - MAX_FRAMES;
+  }
+  return doc;
+}
+
+function describe(thrown: unknown): { type: string; message: string; stack?: string } {
+  try {
+    if (thrown instanceof Error) {
+      const type = typeof thrown.name === 'string' && thrown.name ? thrown.name : 'Error';
+      return { type, message: String(thrown.message ?? ''), stack: typeof thrown.stack === 'string' ? thrown.stack : undefined };
+    }
+    if (thrown !== null && typeof thrown === 'object') {
+      const o = thrown as { name?: unknown; message?: unknown; stack?: unknown };
+      return {
+        type: typeof o.name === 'string' && o.name ? o.name : 'Error',
+        message: typeof o.message === 'string' ? o.message : '',
+        stack: typeof o.stack === 'string' ? o.stack : undefined,
+      };
+    }
+    return { type: typeof thrown === 'string' ? 'Error' : typeof thrown, message: String(thrown) };
+  } catch {
+    // a getter that throws, a Proxy that refuses: the exception still gets recorded
+    return { type: 'Error', message: '' };
+  }
+}
+
+function safeScrub(scrub: MessageScrubber, message: string): string {
+  try {
+    return scrub(message);
+  } catch {
+    return '';
+  }
+}
+
+function truncate(message: string): string {
+  return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message;
+}
+
+/** Parses V8 stack lines into `{path, line, label}` frames with paths relative to the cwd. */
+export function parseStack(stack: string): StackFrameDocument[] {
+  const frames: StackFrameDocument[] = [];
+  const lines = stack.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (!line.trimStart().startsWith('at ')) continue;
+    const m = FRAME.exec(line);
+    if (!m) continue;
+    const label = m[1] ?? 'anonymous';
+    let path = m[2] ?? '';
+    if (path.startsWith('file://')) path = path.slice(7);
+    if (path.startsWith(cwd + '/')) path = path.slice(cwd.length + 1);
+    frames.push({ path, line: m[3] !== undefined ? Number(m[3]) : null, label });
+  }
+  return frames;
+}

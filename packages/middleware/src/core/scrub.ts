@@ -1,0 +1,117 @@
+// The one scrubbing policy of the package: segments, log lines and error reports all use these
+// functions, so the lists cannot drift apart.
+
+/** What replaces a secret. */
+export const REDACTED = '[REDACTED]';
+
+/** Headers whose values are always secret. */
+export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'x-amz-security-token',
+  'x-rollbar-access-token',
+  'x-csrf-token',
+  'x-xsrf-token',
+]);
+
+// Names that look like they hold a secret: "token", "password", "api_key", "client-secret", …
+const SENSITIVE_NAME = /pass(word|wd|phrase)?|secret|token|api[-_]?key|auth(?!or)|credential|session|cookie|private[-_]?key|signature|access[-_]?key|\bpin\b|ssn/i;
+
+/** True for a header, field or query parameter name that holds a secret. */
+export function isSensitiveName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return SENSITIVE_HEADERS.has(lower) || SENSITIVE_NAME.test(lower);
+}
+
+/** A copy of `headers` with secret values replaced. */
+export function scrubHeaders(headers: Readonly<Record<string, string | string[] | number | undefined>>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (isSensitiveName(name)) out[name] = REDACTED;
+    else out[name] = Array.isArray(value) ? value.map((v) => scrubText(v)) : scrubText(String(value));
+  }
+  return out;
+}
+
+/** A URL (absolute or path) with the values of secret-looking query parameters replaced. */
+export function scrubUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return scrubText(url);
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+  const scrubbed = query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name);
+      } catch {
+        // keep the raw name
+      }
+      return isSensitiveName(name) ? `${pair.slice(0, eq)}=${REDACTED}` : pair;
+    })
+    .join('&');
+  return scrubText(url.slice(0, q)) + '?' + scrubbed + (hash < 0 ? '' : url.slice(hash));
+}
+
+const TEXT_RULES: ReadonlyArray<readonly [RegExp, string]> = [
+  // scheme://user:password@host — connection strings in error messages
+  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*):[^@/?#\s]+@/gi, `$1:${REDACTED}@`],
+  // Authorization-style values
+  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g, `$1 ${REDACTED}`],
+  // key=value or key: value where the key looks secret
+  [/\b([\w-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|access[-_]?key|credential)[\w-]*)(["']?\s*[=:]\s*["']?)[^\s"',;&]+/gi, `$1$2${REDACTED}`],
+  // AWS access key ids
+  [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, REDACTED],
+];
+
+/** Free text (messages, error texts) with connection-string passwords, bearer tokens and `secret=…` pairs replaced. */
+export function scrubText(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of TEXT_RULES) {
+    pattern.lastIndex = 0;
+    if (pattern.test(out)) {
+      pattern.lastIndex = 0;
+      out = out.replace(pattern, replacement);
+    }
+  }
+  return out;
+}
+
+/**
+ * A deep copy of a JSON-like value with secret-named fields replaced and strings scrubbed. Cycles
+ * and depth beyond `maxDepth` become `"[Circular]"` / `"[Truncated]"`; never throws.
+ */
+export function scrubValue(value: unknown, maxDepth = 10): unknown {
+  const seen = new WeakSet<object>();
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return scrubText(v);
+    if (v === null || typeof v !== 'object') return typeof v === 'bigint' ? v.toString() : typeof v === 'function' ? undefined : v;
+    if (seen.has(v)) return '[Circular]';
+    if (depth >= maxDepth) return '[Truncated]';
+    seen.add(v);
+    try {
+      if (Array.isArray(v)) return v.map((item) => walk(item, depth + 1));
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(v)) {
+        let item: unknown;
+        try {
+          item = (v as Record<string, unknown>)[key];
+        } catch {
+          item = '[Unreadable]';
+        }
+        out[key] = isSensitiveName(key) ? REDACTED : walk(item, depth + 1);
+      }
+      return out;
+    } finally {
+      seen.delete(v);
+    }
+  };
+  return walk(value, 0);
+}

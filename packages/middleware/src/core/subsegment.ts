@@ -1,0 +1,69 @@
+import type { SqlDocument, SubsegmentDocument } from './document.js';
+import { Entity } from './entity.js';
+import type { Segment } from './segment.js';
+
+/** Namespaces the X-Ray receiver accepts: `aws` for AWS SDK calls, `remote` for other downstream calls. */
+export type SubsegmentNamespace = 'aws' | 'remote';
+
+/** A unit of work inside a segment: a downstream call or a block of code. */
+export class Subsegment extends Entity {
+  /** The entity this subsegment was opened under. */
+  readonly parent: Entity;
+  readonly #segment: Segment;
+  /** `aws` or `remote` for downstream calls; absent for local work. */
+  namespace: SubsegmentNamespace | undefined;
+  /** True when the callee is itself traced (outgoing HTTP to an instrumented service). */
+  traced: boolean | undefined;
+  /** Ids of siblings that completed before this one started. */
+  precursorIds: string[] | undefined;
+  /** The `sql` block. */
+  sql: SqlDocument | undefined;
+  /** Set once its complete form was sent as an independent document. */
+  sent = false;
+
+  constructor(name: string, parent: Entity, namespace?: SubsegmentNamespace) {
+    super(name);
+    this.parent = parent;
+    this.#segment = parent.segment;
+    this.namespace = namespace;
+    parent.attach(this);
+    this.#segment.openSubsegments++;
+    this.#segment.attachedSubsegments++;
+  }
+
+  override get segment(): Segment {
+    return this.#segment;
+  }
+
+  /** Adds the id of an earlier-completed sibling. */
+  addPrecursorId(id: string): void {
+    (this.precursorIds ??= []).push(id);
+  }
+
+  override close(error?: unknown): void {
+    if (error !== undefined) this.addError(error);
+    if (!this.markEnd()) return;
+    this.#segment.openSubsegments--;
+    this.#segment.host.subsegmentClosed(this);
+  }
+
+  /** The embedded form (inside a parent's `subsegments`). */
+  toJSON(): SubsegmentDocument {
+    const doc: SubsegmentDocument = { id: this.id, name: this.name, start_time: this.startTime };
+    if (this.namespace) doc.namespace = this.namespace;
+    if (this.traced !== undefined) doc.traced = this.traced;
+    if (this.precursorIds) doc.precursor_ids = this.precursorIds;
+    if (this.sql) doc.sql = this.sql;
+    this.writeCommon(doc);
+    return doc;
+  }
+
+  /** The independent form, sent in its own datagram: adds `type`, `parent_id` and `trace_id`. */
+  toIndependentDocument(): SubsegmentDocument {
+    const doc = this.toJSON();
+    doc.type = 'subsegment';
+    doc.parent_id = this.parent.id;
+    doc.trace_id = this.traceId;
+    return doc;
+  }
+}

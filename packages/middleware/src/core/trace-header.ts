@@ -1,0 +1,127 @@
+import { isEntityId } from './ids.js';
+
+/** The name of the HTTP header that carries the trace context between services. */
+export const TRACE_HEADER = 'X-Amzn-Trace-Id';
+/** The lower-case form Node uses for incoming header lookups. */
+export const TRACE_HEADER_LOWER = 'x-amzn-trace-id';
+
+/** A sampling decision as carried by the header: sampled, not sampled, or "callee decides". */
+export type SampledFlag = '1' | '0' | '?';
+
+/** A parsed `X-Amzn-Trace-Id` header. Absent or invalid parts are `undefined`. */
+export interface TraceHeader {
+  /** The trace id, only when well-formed. */
+  root?: string;
+  /** The caller's segment or subsegment id, only when `root` is valid and the value is 16 hex. */
+  parent?: string;
+  /** The upstream sampling decision. */
+  sampled?: SampledFlag;
+  /** The id an Application Load Balancer inserted; read, never forwarded. */
+  self?: string;
+  /** Lambda's recursion-detection lineage, forwarded unchanged. */
+  lineage?: string;
+  /** Other `key=value` pairs, forwarded in order while their total size stays within the cap. */
+  extra: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Upper bound on the key and value characters of forwarded extra pairs (Lineage included). */
+export const MAX_EXTRA_DATA = 256;
+// A header larger than this is not trace context but an attack or an accident: ignore it whole.
+const MAX_HEADER_LENGTH = 8192;
+const TRACE_ID_LENIENT = /^1-([0-9a-f]{1,8})-([0-9a-f]{24})$/;
+// Printable ASCII without the separators; anything else could split a header or forge a log line.
+const SAFE_TOKEN = /^[\x21-\x3a\x3c\x3e-\x7e]+$/;
+const LINEAGE = /^[0-9a-z:|]{1,200}$/;
+
+const EMPTY: TraceHeader = Object.freeze({ extra: Object.freeze([]) as ReadonlyArray<readonly [string, string]> });
+
+/**
+ * Parses an `X-Amzn-Trace-Id` value leniently: keys in any case, spaces around pairs, a short epoch
+ * part in the root. Never throws; an invalid root yields no root and no parent, i.e. "start a new
+ * trace". When several header values are given (repeated headers), the first one is used.
+ */
+export function parseTraceHeader(value: string | readonly string[] | undefined | null): TraceHeader {
+  const raw = typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_HEADER_LENGTH) return EMPTY;
+
+  let root: string | undefined;
+  let parent: string | undefined;
+  let sampled: SampledFlag | undefined;
+  let self: string | undefined;
+  let lineage: string | undefined;
+  const extra: Array<readonly [string, string]> = [];
+  let extraSize = 0;
+
+  for (const pair of raw.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const key = pair.slice(0, eq).trim();
+    const val = pair.slice(eq + 1).trim();
+    if (val.length === 0) continue;
+    switch (key.toLowerCase()) {
+      case 'root':
+        if (root === undefined) root = normaliseTraceId(val);
+        break;
+      case 'parent':
+        if (parent === undefined && isEntityId(val.toLowerCase())) parent = val.toLowerCase();
+        break;
+      case 'sampled':
+        if (sampled === undefined && (val === '1' || val === '0' || val === '?')) sampled = val;
+        break;
+      case 'self':
+        if (self === undefined && SAFE_TOKEN.test(val)) self = val;
+        break;
+      case 'lineage':
+        if (lineage === undefined && LINEAGE.test(val) && extraSize + 7 + val.length <= MAX_EXTRA_DATA) {
+          lineage = val;
+          extraSize += 7 + val.length;
+        }
+        break;
+      default:
+        if (SAFE_TOKEN.test(key) && SAFE_TOKEN.test(val) && extraSize + key.length + val.length <= MAX_EXTRA_DATA) {
+          extra.push([key, val]);
+          extraSize += key.length + val.length;
+        }
+    }
+  }
+  if (root === undefined) parent = undefined; // an orphan parent links to nothing
+  const header: TraceHeader = { extra };
+  if (root !== undefined) header.root = root;
+  if (parent !== undefined) header.parent = parent;
+  if (sampled !== undefined) header.sampled = sampled;
+  if (self !== undefined) header.self = self;
+  if (lineage !== undefined) header.lineage = lineage;
+  return header;
+}
+
+function normaliseTraceId(value: string): string | undefined {
+  const match = TRACE_ID_LENIENT.exec(value.toLowerCase());
+  if (!match) return undefined;
+  const [, epoch, random] = match as unknown as [string, string, string];
+  if (/^0+$/.test(random)) return undefined;
+  return `1-${epoch.padStart(8, '0')}-${random}`;
+}
+
+/** What an instrumented caller sends downstream. */
+export interface OutgoingTraceContext {
+  root: string;
+  parent?: string;
+  sampled?: boolean | SampledFlag;
+  lineage?: string;
+  extra?: ReadonlyArray<readonly [string, string]>;
+}
+
+/**
+ * Formats a header strictly: `Root=…;Parent=…;Sampled=…` then Lineage and extra pairs. `Self` is
+ * never written: it belongs to the load balancer that added it.
+ */
+export function formatTraceHeader(ctx: OutgoingTraceContext): string {
+  let out = `Root=${ctx.root}`;
+  if (ctx.parent !== undefined) out += `;Parent=${ctx.parent}`;
+  if (ctx.sampled !== undefined) {
+    out += `;Sampled=${ctx.sampled === true ? '1' : ctx.sampled === false ? '0' : ctx.sampled}`;
+  }
+  if (ctx.lineage !== undefined) out += `;Lineage=${ctx.lineage}`;
+  if (ctx.extra) for (const [k, v] of ctx.extra) out += `;${k}=${v}`;
+  return out;
+}

@@ -1,0 +1,46 @@
+import type { ContextMissingStrategy } from './context-missing.js';
+import type { DiagnosticLevel, DiagnosticLogger } from './diagnostics.js';
+import type { JsonValue } from './document.js';
+import type { Emitter } from './emit/emitter.js';
+import type { MessageScrubber } from './exception.js';
+import type { LocalSamplingRules } from './sampling/local-rules.js';
+import type { Sampler } from './sampling/sampler.js';
+
+/**
+ * Options of {@link createTracer}. Each has an environment variable; an explicit option wins over
+ * the variable, except `name`, which `AWS_XRAY_TRACING_NAME` overrides (as in every X-Ray SDK).
+ */
+export interface TracerOptions {
+  /** Default segment name for the framework integrations. Env: `AWS_XRAY_TRACING_NAME` (wins). */
+  name?: string;
+  /** Where documents go. Default: UDP to the daemon. Env: `CRUDDUR_XRAY_EMITTER` = `udp` | `console` | `none`. */
+  emitter?: Emitter;
+  /** `host:port` or `tcp:host:port udp:host:port`. Env: `AWS_XRAY_DAEMON_ADDRESS`. Default `127.0.0.1:2000`. */
+  daemonAddress?: string;
+  /** A sampler of your own (e.g. centralized rules). Takes precedence over `samplingRules`. */
+  sampler?: Sampler;
+  /** Local rules: a file path or a rules object. Env: `CRUDDUR_XRAY_SAMPLING_RULES` (a path). Default: 1/s then 5 %. */
+  samplingRules?: string | LocalSamplingRules;
+  /** Behaviour outside a request. Env: `AWS_XRAY_CONTEXT_MISSING`. Default `LOG_ERROR`. */
+  contextMissing?: ContextMissingStrategy;
+  /** Receives the tracer's own diagnostics. Default: the console. */
+  logger?: DiagnosticLogger;
+  /** Env: `AWS_XRAY_LOG_LEVEL` (`AWS_XRAY_DEBUG_MODE` forces `debug`). Default `warn`. */
+  logLevel?: DiagnosticLevel;
+  /** Attached subsegments beyond which finished ones stream out early. Default 100. */
+  streamingThreshold?: number;
+  /** Largest datagram, header included. Default 64,000 bytes. */
+  maxDatagramBytes?: number;
+  /** `service.version` of every segment. Env: `npm_package_version`. */
+  serviceVersion?: string;
+  /** Cleans exception messages before they are recorded. Default: the package's scrubbing policy (connection-string passwords, tokens). */
+  scrubMessage?: MessageScrubber;
+  /** Turns tracing off entirely (ids still propagate). Env: `AWS_XRAY_SDK_ENABLED=false`. */
+  enabled?: boolean;
+}
+
+/** Fields every new sampled segment starts with (plugins and the logger add to them). */
+export interface SegmentDefaults {
+  aws?: Record<string, JsonValue>;
+  origin?: string;
+}

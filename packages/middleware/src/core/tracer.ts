@@ -1,0 +1,313 @@
+import { contextMissingFromEnv, contextMissingMessage, SegmentNotFoundError, type ContextMissingStrategy } from './context-missing.js';
+import { currentEntity, runWithEntity } from './context.js';
+import { Diagnostics, levelFromEnv } from './diagnostics.js';
+import type { AnnotationValue, JsonValue } from './document.js';
+import { ConsoleEmitter } from './emit/console-emitter.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress } from './emit/daemon-address.js';
+import { DocumentWriter } from './emit/document-writer.js';
+import { DEFAULT_MAX_DATAGRAM_BYTES, type Emitter } from './emit/emitter.js';
+import { UdpEmitter } from './emit/udp-emitter.js';
+import type { Entity, EntityHost } from './entity.js';
+import type { MessageScrubber } from './exception.js';
+import { DEFAULT_SAMPLING_RULES, loadSamplingRulesFile, validateSamplingRules } from './sampling/local-rules.js';
+import { LocalSampler } from './sampling/local-sampler.js';
+import type { Sampler, SamplingRequest } from './sampling/sampler.js';
+import { Segment, type SegmentInit } from './segment.js';
+import { Subsegment, type SubsegmentNamespace } from './subsegment.js';
+import { formatTraceHeader, type TraceHeader } from './trace-header.js';
+import type { SegmentDefaults, TracerOptions } from './tracer-options.js';
+import { scrubText } from './scrub.js';
+import { SDK_NAME, VERSION } from './version.js';
+
+/** Where a new segment's sampling decision came from. */
+export interface TraceDecision {
+  sampled: boolean;
+  /** The centralized rule that sampled it. */
+  ruleName?: string;
+  /** The caller asked with `Sampled=?` and expects the decision back. */
+  answerRequested: boolean;
+}
+
+/** Options of {@link Tracer.beginSubsegment} and {@link Tracer.capture}. */
+export interface SubsegmentOptions {
+  /** `aws` or `remote` for downstream calls. */
+  namespace?: SubsegmentNamespace;
+  /** Open under this entity instead of the current one. */
+  parent?: Entity;
+}
+
+const NO_EMITTER: Emitter = { send: () => undefined };
+
+/**
+ * Records segments and subsegments and hands them to an emitter. Create one per service with
+ * {@link createTracer}, or use the default one that the X-Ray environment variables configure.
+ */
+export class Tracer implements EntityHost {
+  /** The tracer's own diagnostics. */
+  readonly diagnostics: Diagnostics;
+  /** Exception message scrubber. */
+  readonly scrubMessage: MessageScrubber | undefined;
+  /** Default segment name for integrations (after `AWS_XRAY_TRACING_NAME`). */
+  readonly name: string | undefined;
+  /** Where the daemon is. */
+  readonly daemonAddress: DaemonAddress;
+  /** Whether tracing is on. */
+  readonly enabled: boolean;
+  /** Fields every new sampled segment starts with. */
+  readonly segmentDefaults: SegmentDefaults = {};
+  #sampler: Sampler;
+  readonly #writer: DocumentWriter;
+  readonly #contextMissing: ContextMissingStrategy;
+  readonly #service: { version: string } | undefined;
+  #baseAws: Record<string, JsonValue>;
+
+  constructor(options: TracerOptions = {}, env: NodeJS.ProcessEnv = process.env) {
+    this.diagnostics = new Diagnostics(options.logger, options.logLevel ?? levelFromEnv(env));
+    this.scrubMessage = options.scrubMessage ?? scrubText;
+    this.name = env.AWS_XRAY_TRACING_NAME || options.name;
+    this.enabled = options.enabled ?? env.AWS_XRAY_SDK_ENABLED?.toLowerCase() !== 'false';
+    const address = options.daemonAddress ?? env.AWS_XRAY_DAEMON_ADDRESS;
+    this.daemonAddress = address ? parseDaemonAddress(address, options.daemonAddress ? 'daemonAddress' : 'AWS_XRAY_DAEMON_ADDRESS') : DEFAULT_DAEMON_ADDRESS;
+    this.#contextMissing = options.contextMissing ?? contextMissingFromEnv(env);
+    this.#sampler = options.sampler ?? new LocalSampler(resolveRules(options.samplingRules ?? env.CRUDDUR_XRAY_SAMPLING_RULES));
+    const emitter = this.enabled ? (options.emitter ?? defaultEmitter(env, this.daemonAddress, this.diagnostics)) : NO_EMITTER;
+    this.#writer = new DocumentWriter(emitter, this.diagnostics, {
+      maxDatagramBytes: options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES,
+      streamingThreshold: options.streamingThreshold ?? 100,
+    });
+    const version = options.serviceVersion ?? env.npm_package_version;
+    this.#service = version ? { version } : undefined;
+    this.#baseAws = { xray: { sdk: SDK_NAME, sdk_version: VERSION } };
+  }
+
+  /** The emitter documents go to. */
+  get emitter(): Emitter {
+    return this.#writer.emitter;
+  }
+
+  /** The sampler deciding new traces. */
+  get sampler(): Sampler {
+    return this.#sampler;
+  }
+
+  /** Replaces the sampler (e.g. once centralized rules are available); the old one is shut down. */
+  setSampler(sampler: Sampler): void {
+    const old = this.#sampler;
+    this.#sampler = sampler;
+    if (old !== sampler) old.shutdown?.();
+  }
+
+  /** Adds fields to the `aws` block of every later segment (e.g. `cloudwatch_logs`, `ec2`). */
+  addSegmentAws(fields: Record<string, JsonValue>): void {
+    this.#baseAws = { ...this.#baseAws, ...fields };
+  }
+
+  /**
+   * Decides whether a request is traced: an upstream `Sampled=1|0` wins; otherwise (no header, or
+   * `Sampled=?`) the sampler decides and `?` asks for the answer in the response.
+   */
+  decide(header: TraceHeader, request: SamplingRequest): TraceDecision {
+    if (!this.enabled) return { sampled: false, answerRequested: header.sampled === '?' };
+    if (header.sampled === '1') return { sampled: true, answerRequested: false };
+    if (header.sampled === '0') return { sampled: false, answerRequested: false };
+    let decision;
+    try {
+      decision = this.#sampler.shouldSample(request);
+    } catch (err) {
+      this.diagnostics.once('error', 'sampler', `the sampler failed (${String(err)}); the request is not sampled`);
+      decision = { sampled: false };
+    }
+    const result: TraceDecision = { sampled: decision.sampled, answerRequested: header.sampled === '?' };
+    if (decision.ruleName !== undefined) result.ruleName = decision.ruleName;
+    return result;
+  }
+
+  /**
+   * Opens a segment. Integrations call this for each request; call it yourself only for work
+   * that no request starts (a queue consumer, a batch job), and close it when done.
+   */
+  beginSegment(init: SegmentInit & { ruleName?: string; header?: TraceHeader }): Segment {
+    const segment = new Segment(init, this);
+    if (segment.isSampled) {
+      segment.aws = init.ruleName ? { ...this.#baseAws, xray: { ...(this.#baseAws.xray as Record<string, JsonValue>), sampling_rule_name: init.ruleName } } : (this.#baseAws as Segment['aws']);
+      if (this.#service) segment.service = this.#service;
+      if (this.segmentDefaults.origin) segment.origin = this.segmentDefaults.origin;
+    }
+    if (init.header && (init.header.lineage !== undefined || init.header.extra.length > 0)) {
+      segment.forward = { lineage: init.header.lineage, extra: init.header.extra };
+    }
+    return segment;
+  }
+
+  /**
+   * Opens a subsegment under the current entity (or `options.parent`). Close it yourself, in a
+   * `finally`. Outside a request it follows the context-missing strategy and returns undefined.
+   */
+  beginSubsegment(name: string, options: SubsegmentOptions = {}): Subsegment | undefined {
+    const parent = options.parent ?? currentEntity();
+    if (!parent) {
+      this.contextMissing('beginSubsegment');
+      return undefined;
+    }
+    return new Subsegment(name, parent, options.namespace);
+  }
+
+  /**
+   * Runs `fn` in a new subsegment named `name`, current for everything `fn` does. The subsegment
+   * closes when `fn` returns, throws, or — for async functions — when its promise settles,
+   * recording the error. Outside a request `fn` still runs (with `undefined`).
+   */
+  capture<T>(name: string, fn: (subsegment: Subsegment | undefined) => T, options: SubsegmentOptions = {}): T {
+    const sub = this.beginSubsegment(name, options);
+    if (!sub) return fn(undefined);
+    let result: T;
+    try {
+      result = runWithEntity(sub, () => fn(sub));
+    } catch (err) {
+      sub.close(err);
+      throw err;
+    }
+    if (isPromiseLike(result)) {
+      return Promise.resolve(result).then(
+        (value) => {
+          sub.close();
+          return value;
+        },
+        (err: unknown) => {
+          sub.close(err);
+          throw err;
+        },
+      ) as T;
+    }
+    sub.close();
+    return result;
+  }
+
+  /** Runs `fn` with `entity` as the current entity. */
+  run<T>(entity: Entity, fn: () => T): T {
+    return runWithEntity(entity, fn);
+  }
+
+  /** The current segment or subsegment, following the context-missing strategy when there is none. */
+  getCurrentEntity(): Entity | undefined {
+    const entity = currentEntity();
+    if (!entity) this.contextMissing('getCurrentEntity');
+    return entity;
+  }
+
+  /** The current request's segment. */
+  getCurrentSegment(): Segment | undefined {
+    const entity = currentEntity();
+    if (!entity) this.contextMissing('getCurrentSegment');
+    return entity?.segment;
+  }
+
+  /** The current subsegment, when the running code is inside one. */
+  getCurrentSubsegment(): Subsegment | undefined {
+    const entity = currentEntity();
+    if (!entity) this.contextMissing('getCurrentSubsegment');
+    return entity instanceof Subsegment ? entity : undefined;
+  }
+
+  /** Adds an annotation to the current entity. */
+  addAnnotation(key: string, value: AnnotationValue): boolean {
+    const entity = currentEntity();
+    if (!entity) {
+      this.contextMissing('addAnnotation');
+      return false;
+    }
+    return entity.addAnnotation(key, value);
+  }
+
+  /** Adds metadata to the current entity. */
+  addMetadata(key: string, value: unknown, namespace?: string): boolean {
+    const entity = currentEntity();
+    if (!entity) {
+      this.contextMissing('addMetadata');
+      return false;
+    }
+    return entity.addMetadata(key, value, namespace);
+  }
+
+  /** Sets the end user of the current request's segment. */
+  setUser(user: string): void {
+    const entity = currentEntity();
+    if (!entity) {
+      this.contextMissing('setUser');
+      return;
+    }
+    entity.segment.setUser(user);
+  }
+
+  /**
+   * The `X-Amzn-Trace-Id` value for a call made from `entity` (usually the call's own
+   * subsegment): `Root=…;Parent=<entity id>;Sampled=1|0`, plus the Lineage and extra pairs the
+   * request arrived with.
+   */
+  traceHeaderFor(entity: Entity): string {
+    return traceHeaderFor(entity);
+  }
+
+  /** Applies the context-missing strategy for `operation`. */
+  contextMissing(operation: string): void {
+    if (this.#contextMissing === 'IGNORE_ERROR') return;
+    const message = contextMissingMessage(operation);
+    if (this.#contextMissing === 'RUNTIME_ERROR') throw new SegmentNotFoundError(message);
+    this.diagnostics.once('error', `context-missing:${operation}`, message);
+  }
+
+  /** @internal the emit pipeline */
+  segmentClosed(segment: Segment): void {
+    this.#writer.segmentClosed(segment);
+  }
+
+  /** @internal the emit pipeline */
+  subsegmentClosed(subsegment: Subsegment): void {
+    this.#writer.subsegmentClosed(subsegment);
+  }
+
+  /** Resolves once every document emitted so far has been handed to the network. */
+  async flush(): Promise<void> {
+    await this.#writer.emitter.flush?.();
+  }
+
+  /** Stops samplers' timers, flushes and closes the emitter. */
+  async shutdown(): Promise<void> {
+    this.#sampler.shutdown?.();
+    await this.#writer.emitter.close?.();
+  }
+}
+
+/** The outgoing header for a call made from `entity`. */
+export function traceHeaderFor(entity: Entity): string {
+  const segment = entity.segment;
+  const forward = segment.forward;
+  return formatTraceHeader({
+    root: entity.traceId,
+    parent: entity.id,
+    sampled: segment.isSampled,
+    lineage: forward?.lineage,
+    extra: forward?.extra,
+  });
+}
+
+function resolveRules(rules: TracerOptions['samplingRules']): ConstructorParameters<typeof LocalSampler>[0] {
+  if (rules === undefined) return DEFAULT_SAMPLING_RULES;
+  return typeof rules === 'string' ? loadSamplingRulesFile(rules) : validateSamplingRules(rules, 'samplingRules option');
+}
+
+function defaultEmitter(env: NodeJS.ProcessEnv, address: DaemonAddress, diagnostics: Diagnostics): Emitter {
+  const kind = env.CRUDDUR_XRAY_EMITTER?.toLowerCase();
+  if (kind === 'console') return new ConsoleEmitter();
+  if (kind === 'none') return NO_EMITTER;
+  return new UdpEmitter(address.udp, diagnostics);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Creates a tracer. See {@link TracerOptions} for every option and its environment variable. */
+export function createTracer(options: TracerOptions = {}): Tracer {
+  return new Tracer(options);
+}
