@@ -1,0 +1,46 @@
+import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** Structured logger. A winston logger satisfies this interface as is. */
+export interface Logger {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** The handle a traced block receives: where metadata and annotations go. */
+export interface TracedBlock {
+  addMetadata(key: string, value: unknown, namespace?: string): void;
+  addAnnotation(key: string, value: string | number | boolean): void;
+}
+
+/**
+ * Seam for custom traced blocks (subsegments / spans). The default runs the
+ * block untraced; a tracing layer passes its own `capture` here.
+ */
+export interface Instrumentation {
+  capture<T>(name: string, fn: (block: TracedBlock) => Promise<T>): Promise<T>;
+}
+
+export const noopInstrumentation: Instrumentation = {
+  capture: (_name, fn) =>
+    fn({
+      addMetadata: () => undefined,
+      addAnnotation: () => undefined,
+    }),
+};
+
+export interface BackendDeps {
+  /** DynamoDB document client (the AWS SDK middleware of a tracing layer attaches here). */
+  db: DynamoDBDocumentClient;
+  /** Single table, `cruddur-messages` by default. */
+  tableName: string;
+  /** Base URL of the worker, e.g. `http://127.0.0.1:4568`. */
+  workerUrl: string;
+  logger: Logger;
+  /** Custom traced blocks; untraced by default. */
+  instrumentation?: Instrumentation;
+  /** Outgoing HTTP; global `fetch` by default (an instrumented fetch can be passed instead). */
+  fetch?: typeof fetch;
+  /** Timeout of each call to the worker, in ms (default 5000). */
+  workerTimeoutMs?: number;
+}

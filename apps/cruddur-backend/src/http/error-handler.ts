@@ -1,0 +1,46 @@
+import { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { type Logger } from '../deps.js';
+import { ServiceError } from '../errors.js';
+
+/** Unknown route → 404 `["route_not_found"]`. */
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  res.status(404).json(['route_not_found']);
+};
+
+function bodyParserFailure(err: unknown): { status: number; code: string } | undefined {
+  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
+  if (err.type === 'entity.parse.failed') return { status: 422, code: 'invalid_json' };
+  if (err.type === 'entity.too.large') return { status: 413, code: 'payload_too_large' };
+  return undefined;
+}
+
+/**
+ * The one error-handling middleware of the app (registered last). Expected
+ * failures keep the original contract: status + JSON array of codes.
+ * Anything else is a 500 `{"error":"internal_error"}` — this is where the
+ * tracing layer adds the trace id to the body and reports the error.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (err instanceof ServiceError) {
+      res.status(err.status).json(err.codes);
+      return;
+    }
+    const parserFailure = bodyParserFailure(err);
+    if (parserFailure) {
+      res.status(parserFailure.status).json([parserFailure.code]);
+      return;
+    }
+    logger.error('unhandled error', {
+      method: req.method,
+      path: req.originalUrl,
+      error: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
+    res.status(500).json({ error: 'internal_error' });
+  };
+}

@@ -1,0 +1,31 @@
+import { WorkerClient } from '../clients/worker.js';
+import { noopInstrumentation, type BackendDeps, type Instrumentation, type Logger } from '../deps.js';
+import { ActivityRepository } from '../repositories/activities.js';
+import { MessageRepository } from '../repositories/messages.js';
+import { NotificationRepository } from '../repositories/notifications.js';
+import { Table } from '../repositories/table.js';
+import { UserRepository } from '../repositories/users.js';
+
+/** What the services need: repositories, the worker client and the cross-cutting hooks. */
+export interface ServiceContext {
+  activities: ActivityRepository;
+  users: UserRepository;
+  messages: MessageRepository;
+  notifications: NotificationRepository;
+  worker: WorkerClient;
+  logger: Logger;
+  instrumentation: Instrumentation;
+}
+
+export function createServiceContext(deps: BackendDeps): ServiceContext {
+  const table = new Table(deps.db, deps.tableName);
+  return {
+    activities: new ActivityRepository(table),
+    users: new UserRepository(table),
+    messages: new MessageRepository(table),
+    notifications: new NotificationRepository(table),
+    worker: new WorkerClient(deps.workerUrl, deps.logger, deps.fetch ?? fetch, deps.workerTimeoutMs ?? 5000),
+    logger: deps.logger,
+    instrumentation: deps.instrumentation ?? noopInstrumentation,
+  };
+}

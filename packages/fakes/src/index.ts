@@ -1,0 +1,84 @@
+/**
+ * Local servers on 127.0.0.1 that speak the real wire protocols of the X-Ray daemon, the X-Ray API,
+ * CloudWatch Logs, Rollbar, EC2 and ECS metadata and DynamoDB (dynalite), so the real clients can be
+ * pointed at them in tests and benchmarks. Every server binds an ephemeral port by default, records
+ * what it receives, offers fault controls and closes completely with `close()`.
+ *
+ * @packageDocumentation
+ */
+export {
+  validateSegmentDocument,
+  MAX_ANNOTATIONS,
+  MAX_SEGMENT_NAME_LENGTH,
+} from './segment-validator.js';
+export {
+  startDaemonSink,
+  type DaemonSink,
+  type DaemonSinkOptions,
+  type DaemonDatagram,
+  type DaemonDatagramProblem,
+  type DaemonDocument,
+  type DaemonMalformedCounts,
+  type DaemonRejectedDatagram,
+} from './daemon-sink.js';
+export {
+  startCloudWatchLogsServer,
+  type CloudWatchLogsServer,
+  type CloudWatchLogsServerOptions,
+  type CloudWatchLogsOperation,
+  type CloudWatchLogsFaultKind,
+  type CloudWatchLogsLimits,
+  type CloudWatchLogsRequestRecord,
+  type LogEventRecord,
+  type LogGroupRecord,
+  type LogStreamRecord,
+} from './cloudwatch-logs.js';
+export {
+  startRollbarServer,
+  ROLLBAR_ITEM_PATH,
+  type RollbarServer,
+  type RollbarServerOptions,
+  type RollbarFaultKind,
+  type RollbarRateLimit,
+  type RollbarItem,
+  type RollbarRequestRecord,
+} from './rollbar.js';
+export {
+  startXRayApiServer,
+  type XRayApiServer,
+  type XRayApiServerOptions,
+  type XRayApiCall,
+  type XRayApiFaultKind,
+  type XRayApiRequestRecord,
+  type ReceivedTraceSegment,
+  type UnprocessedTraceSegment,
+  type SamplingRule,
+  type SamplingRuleInput,
+  type SamplingRuleRecord,
+  type SamplingStatisticsDocument,
+  type SamplingTargetDocument,
+  type SamplingTargetsSource,
+} from './xray-api.js';
+export {
+  startImdsServer,
+  IMDS_PATHS,
+  type ImdsServer,
+  type ImdsServerOptions,
+  type ImdsMode,
+  type ImdsRequestRecord,
+  type InstanceIdentityDocument,
+} from './imds.js';
+export {
+  startEcsMetadataServer,
+  type EcsMetadataServer,
+  type EcsMetadataServerOptions,
+  type EcsMetadataMode,
+  type EcsMetadataRequestRecord,
+  type EcsContainerMetadata,
+  type EcsContainerNetwork,
+  type EcsLogOptions,
+  type EcsTaskMetadata,
+} from './ecs-metadata.js';
+export { startDynalite, type DynaliteHandle, type DynaliteOptions } from './dynalite.js';
+export type { HttpFakeHandle, ListenOptions } from './http-json.js';
+export type { CountOrPredicate } from './wait.js';
