@@ -1,0 +1,129 @@
+// End to end in a real browser: Debian's chromium driven by playwright-core. Skips when the
+// browser is not installed (apt-get install -y chromium).
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { startTraceViewer } from '../src/index.js';
+import { Sender, newId, newTraceId, twoServiceTrace } from './fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+
+// The few playwright-core calls used here, typed locally so the test compiles without it.
+interface Locator {
+  count(): Promise<number>;
+  first(): Locator;
+  textContent(): Promise<string | null>;
+  getAttribute(name: string): Promise<string | null>;
+  click(): Promise<void>;
+  waitFor(options?: { state?: 'visible' | 'attached'; timeout?: number }): Promise<void>;
+}
+interface Page {
+  goto(url: string): Promise<unknown>;
+  locator(selector: string): Locator;
+  screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
+  evaluate<T>(fn: () => T): Promise<T>;
+  on(event: 'console', listener: (message: { type(): string; text(): string }) => void): void;
+  on(event: 'pageerror', listener: (error: Error) => void): void;
+}
+interface Browser {
+  newPage(options: { viewport: { width: number; height: number } }): Promise<Page>;
+  close(): Promise<void>;
+}
+interface Playwright {
+  chromium: { launch(options: { executablePath: string; args: string[] }): Promise<Browser> };
+}
+
+async function loadPlaywright(): Promise<Playwright | undefined> {
+  const name = 'playwright-core';
+  try {
+    return (await import(name)) as Playwright;
+  } catch {
+    return undefined;
+  }
+}
+
+void describe('web view in chromium', () => {
+  void it('shows a two-service trace live, then its waterfall, service map and documents', async (t) => {
+    if (!existsSync(CHROMIUM)) {
+      t.skip(`${CHROMIUM} not found: install it with "apt-get install -y chromium" to run the browser test`);
+      return;
+    }
+    const playwright = await loadPlaywright();
+    if (!playwright) {
+      t.skip('playwright-core is not installed: add it as a devDependency of @cruddur/trace-viewer to run the browser test');
+      return;
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const viewer = await startTraceViewer({ udpPort: 0, httpPort: 0, finishAfterMs: 100 });
+    const sender = new Sender(viewer.udpPort);
+    const browser = await playwright.chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      // Some history first, like a service that has been running for a while.
+      const now = Date.now() / 1000;
+      for (const [i, status] of [200, 404, 200, 500].entries()) {
+        const old = twoServiceTrace({ status, startSeconds: now - 60 + i * 5 });
+        await sender.sendAll([old.bDynamo, old.b, old.a]);
+      }
+      // A hostile document: its name must show as text and never run.
+      const hostile = newTraceId();
+      await sender.send({
+        trace_id: hostile,
+        id: newId(),
+        name: '<img src=x onerror="window.__pwned=1">',
+        start_time: now - 30,
+        end_time: now - 29.99,
+        http: { request: { method: 'GET', url: 'http://localhost/<script>window.__pwned=2</script>' }, response: { status: 200 } },
+      });
+      await viewer.store.waitForTrace(hostile, 3000);
+
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(viewer.url!);
+      await page.locator('tr.trace-row').first().waitFor();
+      assert.equal(await page.locator('tr.trace-row').count(), 5);
+      await page.locator('#live.on').waitFor({ timeout: 5000 });
+
+      // The new trace arrives while the page is open and shows up without a reload.
+      const live = twoServiceTrace({ startSeconds: Date.now() / 1000 - 0.3 });
+      await sender.sendAll([live.bDynamo, live.b, live.a]);
+      const row = page.locator(`tr[data-trace-id="${live.traceId}"]`);
+      await row.waitFor({ timeout: 5000 });
+      assert.equal(await page.locator('tr.trace-row').count(), 6);
+      assert.equal(await page.locator('tr.trace-row').first().getAttribute('data-trace-id'), live.traceId, 'newest first');
+      assert.match((await row.textContent()) ?? '', /GET http:\/\/localhost:4567\/api\/activities\/home.*200.*frontend.*worker/);
+      assert.equal(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned), undefined);
+      assert.equal(
+        await page.locator(`tr[data-trace-id="${hostile}"] .request-link`).textContent(),
+        'GET http://localhost/<script>window.__pwned=2</script>',
+      );
+      await page.screenshot({ path: `${ARTIFACTS}trace-list.png` });
+
+      await row.click();
+      await page.locator('.waterfall .wf-row:not(.wf-axis)').first().waitFor();
+      assert.equal(await page.locator('.waterfall .wf-row:not(.wf-axis)').count(), 7);
+      const names = await page.locator('.waterfall').textContent();
+      assert.match(names ?? '', /frontend.*auth-check.*worker.*worker.*validate.*DynamoDB.*render/);
+      assert.equal(await page.locator('svg.service-map .sm-node').count(), 3);
+      assert.match((await page.locator('svg.service-map').textContent()) ?? '', /frontend.*worker.*DynamoDB/);
+      assert.equal(await page.locator('details.doc').count(), 3);
+      await page.locator('.waterfall .wf-row.segment').first().click();
+      await page.locator('.wf-details').waitFor();
+      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+      await page.screenshot({ path: `${ARTIFACTS}trace-detail.png`, fullPage: true });
+      assert.deepEqual(problems, [], 'no script errors and no content security policy violations');
+    } finally {
+      await browser.close();
+      await sender.close();
+      await viewer.close();
+    }
+  });
+});
