@@ -14,3 +14,12 @@ export function currentEntity(): Entity | undefined {
 export function runWithEntity<T>(entity: Entity, fn: () => T): T {
   return storage.run(entity, fn);
 }
+
+/**
+ * Runs `fn` with no current entity, so nothing it starts is traced or carries a trace header: for
+ * the package's own traffic (log uploads, error reports, sampling polls), which must not show up
+ * as calls of the request that happened to trigger it.
+ */
+export function runUntraced<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
