@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader } from 'node:http';
 import { channel } from 'node:diagnostics_channel';
 import { nowSeconds } from './clock.js';
 import type { Segment } from './segment.js';
@@ -46,6 +46,8 @@ export interface IncomingTrace {
   route: string | undefined;
   /** Set once {@link endIncomingRequest} ran. */
   ended: boolean;
+  /** Set once {@link recordIncomingError} recorded the request's error. */
+  errorRecorded: boolean;
 }
 
 /** How a request ended. */
@@ -54,6 +56,19 @@ export interface IncomingResult {
   contentLength?: number;
   /** The client went away before the response was complete. */
   aborted?: boolean;
+  /**
+   * False when the client went away before a status line was written: then `status` is only what
+   * the response would have carried, so no `http.response` is recorded. Defaults to true.
+   */
+  headersSent?: boolean;
+}
+
+/** The parts of Node's `http.ServerResponse` that tell how a response ended. */
+export interface NodeResponseState {
+  readonly statusCode: number;
+  readonly headersSent: boolean;
+  /** `end()` was called: the whole response was handed to Node. */
+  readonly writableEnded: boolean;
 }
 
 /** Published on {@link REQUEST_END_CHANNEL} for every finished request (the access log listens). */
@@ -74,6 +89,25 @@ export interface RequestEndEvent {
 export const REQUEST_END_CHANNEL = 'cruddur.middleware.request.end';
 const requestEnd = channel(REQUEST_END_CHANNEL);
 const MAX_URL = 2000;
+// A Content-Length is digits only (`Number()` alone would take `1e3` or `0x10`).
+const DIGITS = /^\d{1,15}$/;
+
+/**
+ * The neutral view of a Node request, as both Express and Fastify hand it over (`req` and
+ * `request.raw` are `http.IncomingMessage`s).
+ * @param url - the path and query as the client sent it; Express passes `req.originalUrl`
+ *   because routers rewrite `req.url`.
+ */
+export function incomingRequestView(req: IncomingMessage, url: string = req.url ?? '/'): IncomingRequestView {
+  const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | null;
+  return {
+    method: req.method ?? 'GET',
+    url,
+    headers: req.headers,
+    remoteAddress: socket?.remoteAddress,
+    encrypted: socket?.encrypted === true,
+  };
+}
 
 /**
  * The one request mapping both framework integrations share: parses the trace header, names the
@@ -83,7 +117,8 @@ const MAX_URL = 2000;
 export function beginIncomingRequest(tracer: Tracer, view: IncomingRequestView, options: IncomingTraceOptions): IncomingTrace {
   const header = parseTraceHeader(view.headers[TRACE_HEADER_LOWER]);
   const host = firstHeader(view.headers.host);
-  const defaultName = tracer.name ?? options.name ?? 'service';
+  // AWS_XRAY_TRACING_NAME wins, then the integration's option, then the tracer's own name.
+  const defaultName = (tracer.nameFromEnv ? tracer.name : (options.name ?? tracer.name)) ?? 'service';
   const name =
     options.dynamicNaming !== undefined && host !== undefined && wildcardMatch(options.dynamicNaming, host)
       ? sanitizeName(host, defaultName)
@@ -106,12 +141,11 @@ export function beginIncomingRequest(tracer: Tracer, view: IncomingRequestView, 
     header,
   });
 
-  const forwarded = firstHeader(view.headers['x-forwarded-for']);
-  const fromForwarded = forwarded?.split(',')[0]?.trim();
+  const fromForwarded = firstListEntry(firstHeader(view.headers['x-forwarded-for']));
   const clientIp = fromForwarded || view.remoteAddress;
   const userAgent = firstHeader(view.headers['user-agent']);
   if (segment.isSampled) {
-    const scheme = firstHeader(view.headers['x-forwarded-proto'])?.split(',')[0]?.trim() === 'https' || view.encrypted ? 'https' : 'http';
+    const scheme = view.encrypted || firstListEntry(firstHeader(view.headers['x-forwarded-proto'])) === 'https' ? 'https' : 'http';
     let url = `${scheme}://${host ?? 'localhost'}${path}`;
     if (url.length > MAX_URL) url = url.slice(0, MAX_URL);
     segment.setHttpRequest({ method: view.method, url });
@@ -132,6 +166,7 @@ export function beginIncomingRequest(tracer: Tracer, view: IncomingRequestView, 
     clientIp,
     route: undefined,
     ended: false,
+    errorRecorded: false,
   };
 }
 
@@ -142,9 +177,16 @@ export function setIncomingRoute(trace: IncomingTrace, route: string | undefined
   if (trace.segment.isSampled) trace.segment.addAnnotation('route', route);
 }
 
-/** Records an error thrown by a handler, once; the status decides the flags. */
+/**
+ * Records the error that failed a request as the segment's cause, once per request: the first
+ * error wins (later ones are usually the same failure seen by another handler). The response
+ * status decides the flags, so an error answered with a 4xx stays an `error`, not a `fault`.
+ * Unsampled requests skip the work (stack parsing) entirely.
+ */
 export function recordIncomingError(trace: IncomingTrace, error: unknown): void {
-  trace.segment.addError(error, { fault: false });
+  if (trace.errorRecorded || trace.ended) return;
+  trace.errorRecorded = true;
+  if (trace.segment.isSampled) trace.segment.addError(error, { fault: false });
 }
 
 /**
@@ -156,7 +198,7 @@ export function endIncomingRequest(trace: IncomingTrace, result: IncomingResult)
   trace.ended = true;
   const segment = trace.segment;
   if (segment.isSampled) {
-    segment.setHttpResponse(result.status, result.contentLength);
+    if (result.headersSent !== false) segment.setHttpResponse(result.status, result.contentLength);
     if (result.aborted) segment.addAnnotation('client_aborted', true);
   }
   segment.close();
@@ -176,6 +218,36 @@ export function endIncomingRequest(trace: IncomingTrace, result: IncomingResult)
   }
 }
 
+/**
+ * Ends a request from Node's response once it emitted `close` (which it does after every
+ * response, finished or not): a response whose `end()` never ran was cut short by the client.
+ * @param contentLength - the response's `Content-Length` header as the framework holds it.
+ */
+export function endIncomingResponse(trace: IncomingTrace, res: NodeResponseState, contentLength: OutgoingHttpHeader | undefined): void {
+  if (trace.ended) return;
+  const headersSent = res.headersSent;
+  endIncomingRequest(trace, {
+    status: res.statusCode,
+    contentLength: headersSent ? contentLengthOf(contentLength) : undefined,
+    aborted: !res.writableEnded,
+    headersSent,
+  });
+}
+
+/** Reads a `Content-Length` header value (number, numeric string, or the first of a list). */
+export function contentLengthOf(value: OutgoingHttpHeader | undefined): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+  const text = Array.isArray(value) ? value[0] : value;
+  return typeof text === 'string' && DIGITS.test(text) ? Number(text) : undefined;
+}
+
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+// First entry of a comma-separated header, trimmed, without splitting the whole list.
+function firstListEntry(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const comma = value.indexOf(',');
+  return (comma >= 0 ? value.slice(0, comma) : value).trim();
 }

@@ -11,6 +11,8 @@ import type { Entity, EntityHost } from './entity.js';
 import type { MessageScrubber } from './exception.js';
 import { DEFAULT_SAMPLING_RULES, loadSamplingRulesFile, validateSamplingRules } from './sampling/local-rules.js';
 import { LocalSampler } from './sampling/local-sampler.js';
+import { centralizedSamplingEnabled } from './sampling/centralized/centralized-default.js';
+import { CentralizedSampler } from './sampling/centralized/centralized-sampler.js';
 import type { Sampler, SamplingRequest } from './sampling/sampler.js';
 import { Segment, type SegmentInit } from './segment.js';
 import { Subsegment, type SubsegmentNamespace } from './subsegment.js';
@@ -49,6 +51,8 @@ export class Tracer implements EntityHost {
   readonly scrubMessage: MessageScrubber | undefined;
   /** Default segment name for integrations (after `AWS_XRAY_TRACING_NAME`). */
   readonly name: string | undefined;
+  /** True when `AWS_XRAY_TRACING_NAME` set the name: it then wins over every integration's option. */
+  readonly nameFromEnv: boolean;
   /** Where the daemon is. */
   readonly daemonAddress: DaemonAddress;
   /** Whether tracing is on. */
@@ -65,11 +69,16 @@ export class Tracer implements EntityHost {
     this.diagnostics = new Diagnostics(options.logger, options.logLevel ?? levelFromEnv(env));
     this.scrubMessage = options.scrubMessage ?? scrubText;
     this.name = env.AWS_XRAY_TRACING_NAME || options.name;
+    this.nameFromEnv = Boolean(env.AWS_XRAY_TRACING_NAME);
     this.enabled = options.enabled ?? env.AWS_XRAY_SDK_ENABLED?.toLowerCase() !== 'false';
     const address = options.daemonAddress ?? env.AWS_XRAY_DAEMON_ADDRESS;
     this.daemonAddress = address ? parseDaemonAddress(address, options.daemonAddress ? 'daemonAddress' : 'AWS_XRAY_DAEMON_ADDRESS') : DEFAULT_DAEMON_ADDRESS;
     this.#contextMissing = options.contextMissing ?? contextMissingFromEnv(env);
     this.#sampler = options.sampler ?? new LocalSampler(resolveRules(options.samplingRules ?? env.CRUDDUR_XRAY_SAMPLING_RULES));
+    // Centralized rules through the daemon's proxy, the local rules as their fallback; when this is on: centralized-default.ts.
+    if (this.enabled && centralizedSamplingEnabled(options, env)) {
+      this.#sampler = new CentralizedSampler({ proxy: this.daemonAddress.tcp, fallback: this.#sampler, diagnostics: this.diagnostics });
+    }
     const emitter = this.enabled ? (options.emitter ?? defaultEmitter(env, this.daemonAddress, this.diagnostics)) : NO_EMITTER;
     this.#writer = new DocumentWriter(emitter, this.diagnostics, {
       maxDatagramBytes: options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES,
