@@ -29,6 +29,9 @@ export class UdpEmitter implements Emitter {
   readonly #target: HostPort;
   readonly #diagnostics: Diagnostics;
   #socket: Socket | undefined;
+  #connectingTo: string | undefined;
+  #connected = false;
+  #queue: string[] = [];
   #address: string | undefined;
   #resolvedAt = 0;
   #resolving = false;
@@ -73,27 +76,67 @@ export class UdpEmitter implements Emitter {
   }
 
   #socketFor(address: string): Socket {
-    if (this.#socket) return this.#socket;
+    const existing = this.#socket;
+    if (existing) {
+      if (this.#connectingTo !== address) {
+        // The daemon's name now resolves elsewhere: aim the connected socket at the new address.
+        this.#connected = false;
+        try {
+          existing.disconnect();
+        } catch {
+          // not connected yet
+        }
+        this.#connect(existing, address);
+      }
+      return existing;
+    }
     const socket = createSocket(isIP(address) === 6 ? 'udp6' : 'udp4');
     socket.on('error', (err) => this.#fail(err));
     socket.unref();
     this.#socket = socket;
+    this.#connect(socket, address);
     return socket;
+  }
+
+  // A connected socket skips Node's per-datagram address lookup and the kernel's route lookup:
+  // the cheapest way to send many small datagrams to one peer. Datagrams sent while connect()
+  // completes (one event-loop turn) wait in a short queue.
+  #connect(socket: Socket, address: string): void {
+    this.#connectingTo = address;
+    try {
+      socket.connect(this.#target.port, address, () => {
+        if (this.#socket !== socket || this.#connectingTo !== address) return;
+        this.#connected = true;
+        const queued = this.#queue;
+        this.#queue = [];
+        for (const datagram of queued) socket.send(datagram, this.#onSent);
+      });
+    } catch (err) {
+      this.#fail(err);
+    }
   }
 
   #transmit(address: string, datagram: string): void {
     this.#inFlight++;
     try {
-      this.#socketFor(address).send(datagram, this.#target.port, address, (err) => {
-        if (err) this.#fail(err);
-        else this.stats.sent++;
+      const socket = this.#socketFor(address);
+      if (this.#connected) socket.send(datagram, this.#onSent);
+      else if (this.#queue.length < MAX_PENDING) this.#queue.push(datagram);
+      else {
+        this.stats.dropped++;
         if (--this.#inFlight === 0) this.#wake();
-      });
+      }
     } catch (err) {
       this.#fail(err);
       if (--this.#inFlight === 0) this.#wake();
     }
   }
+
+  readonly #onSent = (err: Error | null): void => {
+    if (err) this.#fail(err);
+    else this.stats.sent++;
+    if (--this.#inFlight === 0) this.#wake();
+  };
 
   #resolve(): void {
     if (this.#resolving) return;
@@ -109,6 +152,8 @@ export class UdpEmitter implements Emitter {
         if (this.#address !== undefined && isIP(this.#address) !== isIP(address)) {
           this.#socket?.close();
           this.#socket = undefined;
+          this.#connectingTo = undefined;
+          this.#connected = false;
         }
         this.#address = address;
         this.#resolvedAt = Date.now();
@@ -146,6 +191,8 @@ export class UdpEmitter implements Emitter {
     this.#closed = true;
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#connectingTo = undefined;
+    this.#connected = false;
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 }
