@@ -21,7 +21,7 @@ export { Segment, type SegmentInit, type ServiceDocument } from './core/segment.
 export { Subsegment, type SubsegmentNamespace } from './core/subsegment.js';
 export { sanitizeName, MAX_NAME_LENGTH } from './core/names.js';
 export { MAX_ANNOTATIONS } from './core/attributes.js';
-export { currentEntity, runWithEntity } from './core/context.js';
+export { currentEntity, runWithEntity, runUntraced } from './core/context.js';
 export { SegmentNotFoundError, type ContextMissingStrategy } from './core/context-missing.js';
 export { Diagnostics, DIAGNOSTICS_CHANNEL, type DiagnosticEvent, type DiagnosticLevel, type DiagnosticLogger } from './core/diagnostics.js';
 export { Tracer, createTracer, traceHeaderFor, type SubsegmentOptions, type TraceDecision } from './core/tracer.js';
@@ -72,3 +72,26 @@ export { parseDaemonAddress, DaemonAddressError, DEFAULT_DAEMON_ADDRESS, type Da
 export { DocumentWriter, type DocumentWriterOptions } from './core/emit/document-writer.js';
 export { VERSION } from './core/version.js';
 export { REDACTED, SENSITIVE_HEADERS, isSensitiveName, scrubHeaders, scrubUrl, scrubText, scrubValue } from './core/scrub.js';
+export {
+  CentralizedSampler,
+  type CentralizedSamplerOptions,
+  type CentralizedRuleState,
+} from './core/sampling/centralized/centralized-sampler.js';
+export { CENTRALIZED_SAMPLING_ENV, centralizedSamplingEnabled } from './core/sampling/centralized/centralized-default.js';
+export { SamplingProxyError, type ProxyFailure } from './core/sampling/centralized/proxy-client.js';
+export { DEFAULT_RULE_NAME, parseSamplingRules, type SamplingRuleDefinition, type ParsedSamplingRules } from './core/sampling/centralized/rule-definition.js';
+export { RULE_CACHE_TTL_MS } from './core/sampling/centralized/rule-cache.js';
+export {
+  detectEnvironment,
+  resolveEnvironment,
+  PLUGINS_ENV,
+  UnknownPluginError,
+  type DetectEnvironmentOptions,
+  type DetectedEnvironment,
+} from './core/plugins/detect-environment.js';
+export { ALL_PLUGINS, ORIGINS, type PluginName, type PluginResult } from './core/plugins/plugin.js';
+export { detectEc2, type Ec2PluginOptions } from './core/plugins/ec2.js';
+export { detectEcs, type EcsPluginOptions } from './core/plugins/ecs.js';
+export { detectEks, type EksPluginOptions } from './core/plugins/eks.js';
+export { detectElasticBeanstalk, ELASTIC_BEANSTALK_CONFIG, type ElasticBeanstalkPluginOptions } from './core/plugins/elastic-beanstalk.js';
+export { readContainerId, type ContainerIdSources } from './core/plugins/container-id.js';

@@ -23,3 +23,5 @@ export type {
   AwsHandlerContext,
   AwsInstrumentationOptions,
 } from './types.js';
+export { DirectXRayEmitter, type DirectXRayEmitterStats } from './direct-emitter.js';
+export type { DirectXRayEmitterOptions } from './direct-emitter-options.js';

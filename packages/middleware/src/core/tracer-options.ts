@@ -21,6 +21,14 @@ export interface TracerOptions {
   sampler?: Sampler;
   /** Local rules: a file path or a rules object. Env: `CRUDDUR_XRAY_SAMPLING_RULES` (a path). Default: 1/s then 5 %. */
   samplingRules?: string | LocalSamplingRules;
+  /**
+   * Poll the sampling rules defined in X-Ray through the daemon's TCP proxy; `samplingRules` then
+   * decide only until rules arrive, when the proxy has been gone for an hour, or when no rule
+   * matches. Ignored when `sampler` is given. Env: `CRUDDUR_XRAY_CENTRALIZED_SAMPLING` = `true` |
+   * `false`. Default: on, except in AWS Lambda and when documents do not go to a daemon (an
+   * `emitter` option, or `CRUDDUR_XRAY_EMITTER` = `console` | `none`).
+   */
+  centralizedSampling?: boolean;
   /** Behaviour outside a request. Env: `AWS_XRAY_CONTEXT_MISSING`. Default `LOG_ERROR`. */
   contextMissing?: ContextMissingStrategy;
   /** Receives the tracer's own diagnostics. Default: the console. */
