@@ -24,10 +24,14 @@ export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentCl
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-/** Endpoint / table / region from `--endpoint`, `--table`, `--region`, else the environment. */
+/**
+ * Endpoint / table / region from the environment (the CLI's `--endpoint`, `--table`, `--region` win over it).
+ * The endpoint is `AWS_ENDPOINT_URL_DYNAMODB` (the SDK's DynamoDB-only variable, which leaves CloudWatch Logs
+ * and X-Ray on AWS), else `AWS_ENDPOINT_URL`.
+ */
 export function dynamoOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoOptions & { tableName: string } {
   return {
-    endpoint: env.AWS_ENDPOINT_URL || undefined,
+    endpoint: env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL || undefined,
     region: env.AWS_DEFAULT_REGION || env.AWS_REGION || 'us-east-1',
     tableName: env.DDB_MESSAGE_TABLE || 'cruddur-messages',
   };

@@ -1,0 +1,55 @@
+// System tools some tests drive, installed from Debian on a fresh machine:
+//   chromium         the trace viewer's browser end-to-end test
+//   docker-compose   validates docker-compose.yml without a Docker engine (config -q)
+// When we are root with apt-get, the missing ones are installed in one apt-get run. Elsewhere this
+// prints how to install them and the tests that need them skip themselves. It never fails the run.
+// CRUDDUR_SKIP_TOOL_INSTALL=1 installs nothing; CRUDDUR_SKIP_BROWSER_INSTALL=1 leaves out chromium.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+function onPath(command) {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const tools = [
+  { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium'), skip: Boolean(process.env.CRUDDUR_SKIP_BROWSER_INSTALL), usedBy: 'the browser end-to-end test' },
+  { pkg: 'docker-compose', present: () => onPath('docker-compose'), skip: false, usedBy: 'the docker-compose.yml check' },
+];
+
+const missing = tools.filter((t) => !t.present());
+if (missing.length === 0) process.exit(0);
+
+const install = missing.filter((t) => !t.skip);
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const hasApt = existsSync('/usr/bin/apt-get');
+const hint = (list) => `sudo apt-get install -y --no-install-recommends ${list.map((t) => t.pkg).join(' ')}`;
+const warnSkipped = (list) => {
+  for (const t of list) console.warn(`${t.pkg} not found: ${t.usedBy} will be skipped.`);
+};
+
+if (install.length === 0 || !isRoot || !hasApt || process.env.CRUDDUR_SKIP_TOOL_INSTALL) {
+  warnSkipped(missing);
+  console.warn(`Install with: ${hint(missing)}`);
+  process.exit(0);
+}
+
+warnSkipped(missing.filter((t) => t.skip));
+console.log(`Installing ${install.map((t) => `${t.pkg} (${t.usedBy})`).join(', ')} with apt-get…`);
+try {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  // No recommends: docker-compose would otherwise pull in the Docker engine.
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...install.map((t) => t.pkg)], { stdio: 'inherit', env });
+} catch (err) {
+  console.warn(`Could not install ${install.map((t) => t.pkg).join(' ')} (${err.message}); the tests that need them will be skipped.`);
+}
+const stillMissing = install.filter((t) => !t.present());
+if (stillMissing.length > 0) warnSkipped(stillMissing);
