@@ -1,4 +1,6 @@
 import express, { type Express } from 'express';
+import { xray, xrayErrorHandler } from '@cruddur/middleware/express';
+import { rollbarErrorHandler } from '@cruddur/middleware/rollbar';
 import { type BackendDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { activityRoutes } from './routes/activities.js';
@@ -10,17 +12,22 @@ import { createServiceContext } from './services/context.js';
 export type { BackendDeps, Instrumentation, Logger, TracedBlock } from './deps.js';
 
 /**
- * The Cruddur API as an Express app (not listening). Instrumentation hooks:
- * request middleware goes first (marked below), the error handler is the
- * single `errorHandler`, outgoing calls go through `deps.fetch`, DynamoDB
- * calls through `deps.db`, custom blocks through `deps.instrumentation`.
+ * The Cruddur API as an Express app (not listening), instrumented only through
+ * `@cruddur/middleware`'s public exports: the X-Ray middleware first, its
+ * error handler and the Rollbar reporter after the routes. Outgoing fetch and
+ * DynamoDB calls are traced where their clients are made (server.ts).
  */
+function personOf(handle: string | undefined): { id: string; username: string } | undefined {
+  return handle ? { id: handle, username: handle } : undefined;
+}
+
 export function createApp(deps: BackendDeps): Express {
   const ctx = createServiceContext(deps);
   const app = express();
   app.disable('x-powered-by');
 
-  // Request-level middleware (tracing, access log) goes here, before the routes.
+  // Every request becomes an X-Ray segment; the access log line comes from the logger.
+  app.use(xray({ name: 'cruddur-backend', tracer: deps.tracer }));
 
   app.use(express.json({ limit: '64kb' }));
   app.use(generalRoutes(ctx));
@@ -28,6 +35,8 @@ export function createApp(deps: BackendDeps): Express {
   app.use(messageRoutes(ctx));
   app.use(userRoutes(ctx));
   app.use(notFoundHandler);
+  app.use(xrayErrorHandler());
+  if (deps.reporter) app.use(rollbarErrorHandler({ reporter: deps.reporter, person: (req) => personOf(req.header('x-cruddur-user')) }));
   app.use(errorHandler(deps.logger));
   return app;
 }

@@ -1,4 +1,6 @@
 import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Tracer } from '@cruddur/middleware';
+import { type ErrorReporter } from '@cruddur/middleware/rollbar';
 
 /** Structured logger. A winston logger satisfies this interface as is. */
 export interface Logger {
@@ -14,8 +16,8 @@ export interface TracedBlock {
 }
 
 /**
- * Seam for custom traced blocks (subsegments / spans). The default runs the
- * block untraced; a tracing layer passes its own `capture` here.
+ * Seam for custom traced blocks. The default opens an X-Ray subsegment
+ * (`tracedInstrumentation`); tests may pass `noopInstrumentation`.
  */
 export interface Instrumentation {
   capture<T>(name: string, fn: (block: TracedBlock) => Promise<T>): Promise<T>;
@@ -37,8 +39,12 @@ export interface BackendDeps {
   /** Base URL of the worker, e.g. `http://127.0.0.1:4568`. */
   workerUrl: string;
   logger: Logger;
-  /** Custom traced blocks; untraced by default. */
+  /** Custom traced blocks; X-Ray subsegments by default. */
   instrumentation?: Instrumentation;
+  /** The X-Ray tracer of the service; the process-wide one (configured from the environment) by default. */
+  tracer?: Tracer;
+  /** Rollbar reports of unexpected errors; none by default. */
+  reporter?: ErrorReporter;
   /** Outgoing HTTP; global `fetch` by default (an instrumented fetch can be passed instead). */
   fetch?: typeof fetch;
   /** Timeout of each call to the worker, in ms (default 5000). */

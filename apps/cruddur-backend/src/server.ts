@@ -1,16 +1,19 @@
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createDocumentClient, createDynamoClient } from './db/client.js';
-import { createConsoleLogger } from './logger.js';
+import { createTelemetry, flushOnShutdown } from '@cruddur/app-telemetry';
 
 const config = loadConfig();
-const logger = createConsoleLogger('cruddur-backend');
 const dynamo = createDynamoClient(config);
+const telemetry = createTelemetry('cruddur-backend', [dynamo]);
+const { logger, tracer, reporter } = telemetry;
 const app = createApp({
   db: createDocumentClient(dynamo),
   tableName: config.tableName,
   workerUrl: config.workerUrl,
   logger,
+  tracer,
+  reporter,
 });
 
 const server = app.listen(config.port, config.host, (err?: Error) => {
@@ -26,15 +29,9 @@ const server = app.listen(config.port, config.host, (err?: Error) => {
   });
 });
 
-function shutdown(signal: string): void {
-  logger.info('shutting down', { signal });
-  server.close(() => {
-    dynamo.destroy();
-    process.exit(0);
-  });
+flushOnShutdown(telemetry, async () => {
+  logger.info('shutting down');
   server.closeIdleConnections();
-  setTimeout(() => process.exit(0), 5000).unref();
-}
-
-process.once('SIGTERM', () => shutdown('SIGTERM'));
-process.once('SIGINT', () => shutdown('SIGINT'));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  dynamo.destroy();
+});

@@ -56,11 +56,13 @@ void describe('cruddur-backend API', () => {
       }
     });
 
-    void test('unexpected error → 500 {"error":"internal_error"}, logged once', async () => {
+    void test('unexpected error → 500 {"error":"internal_error","trace_id"} naming the trace of the response header, logged once', async () => {
       const broken = await startBackend(stack.dynamo.db, stack.workerUrl, 'no-such-table');
       try {
         const res = await broken.api('GET', '/api/activities/home');
-        assert.deepEqual([res.status, res.body], [500, { error: 'internal_error' }]);
+        const root = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24})/.exec(res.headers.get('x-amzn-trace-id') ?? '')?.[1];
+        assert.ok(root, 'every response carries its trace id');
+        assert.deepEqual([res.status, res.body], [500, { error: 'internal_error', trace_id: root }]);
         assert.equal(broken.log.lines.filter((l) => l.level === 'error').length, 1);
       } finally {
         await broken.stop();

@@ -1,3 +1,6 @@
+import { currentTraceId } from '@cruddur/middleware';
+import xray from '@cruddur/middleware/fastify';
+import { rollbarFastify } from '@cruddur/middleware/rollbar';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { BackendClient } from './clients/backend.js';
 import { type WorkerDeps } from './deps.js';
@@ -14,14 +17,17 @@ export type { Logger, WorkerDeps } from './deps.js';
 
 /**
  * The worker as a Fastify instance (not listening; call `listen` or
- * `inject`). Instrumentation hooks: a tracing plugin registers first
- * (marked below), the error handler is the single `setErrorHandler`,
- * outgoing calls go through `deps.fetch`, DynamoDB calls through `deps.db`.
+ * `inject`), instrumented only through `@cruddur/middleware`'s public
+ * exports: the X-Ray plugin and the Rollbar plugin register first; outgoing
+ * fetch and DynamoDB calls are traced where their clients are made (server.ts).
  */
 export function createApp(deps: WorkerDeps): FastifyInstance {
   const app = Fastify({ logger: false });
 
-  // Request-level plugins (tracing, access log) are registered here, before the routes.
+  // Every request becomes an X-Ray segment (the access log line comes from the logger), and
+  // unexpected errors go to Rollbar with their trace.
+  void app.register(xray, { name: 'cruddur-worker', tracer: deps.tracer, ignore: (req) => req.url === '/health' });
+  if (deps.reporter) void app.register(rollbarFastify, { reporter: deps.reporter });
 
   const backend = new BackendClient(deps.backendUrl, deps.logger, deps.fetch ?? fetch, deps.backendTimeoutMs ?? 3000);
   const groups = new GroupRepository(deps.db, deps.tableName);
@@ -36,7 +42,7 @@ export function createApp(deps: WorkerDeps): FastifyInstance {
   app.setNotFoundHandler((_req, reply) => reply.status(404).send(['route_not_found']));
 
   // The one error handler: expected failures → status + JSON array of codes;
-  // anything else → 500 `{"error":"internal_error"}` (the tracing layer adds the trace id here).
+  // anything else → 500 `{"error":"internal_error","trace_id":…}`.
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof WorkerError) return reply.status(err.status).send(err.codes);
     if (err.validation) {
@@ -47,7 +53,8 @@ export function createApp(deps: WorkerDeps): FastifyInstance {
       return reply.status(err.statusCode).send([err.code ? err.code.toLowerCase() : 'bad_request']);
     }
     deps.logger.error('unhandled error', { method: req.method, url: req.url, error: err.message, stack: err.stack });
-    return reply.status(500).send({ error: 'internal_error' });
+    const traceId = currentTraceId() ?? req.segment?.traceId;
+    return reply.status(500).send(traceId ? { error: 'internal_error', trace_id: traceId } : { error: 'internal_error' });
   });
 
   return app;

@@ -1,4 +1,6 @@
 import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Tracer } from '@cruddur/middleware';
+import { type ErrorReporter } from '@cruddur/middleware/rollbar';
 import { type ModerationPolicy } from './services/moderation.js';
 
 /** Structured logger. A winston logger satisfies this interface as is. */
@@ -19,6 +21,10 @@ export interface WorkerDeps {
   fetch?: typeof fetch;
   /** Timeout of each call to the backend, in ms (default 3000). */
   backendTimeoutMs?: number;
+  /** The X-Ray tracer of the service; the process-wide one (configured from the environment) by default. */
+  tracer?: Tracer;
+  /** Rollbar reports of unexpected errors; none by default. */
+  reporter?: ErrorReporter;
   /** Overrides of the default moderation rules. */
   moderation?: Partial<ModerationPolicy>;
 }

@@ -1,23 +1,19 @@
+import { createTelemetry, flushOnShutdown } from '@cruddur/app-telemetry';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createDocumentClient } from './db/client.js';
-import { createConsoleLogger } from './logger.js';
 
 const config = loadConfig();
-const logger = createConsoleLogger('cruddur-worker');
 const db = createDocumentClient(config);
-const app = createApp({ db, tableName: config.tableName, backendUrl: config.backendUrl, logger });
+const telemetry = createTelemetry('cruddur-worker', [db]);
+const { logger, tracer, reporter } = telemetry;
+const app = createApp({ db, tableName: config.tableName, backendUrl: config.backendUrl, logger, tracer, reporter });
 
-async function shutdown(signal: string): Promise<void> {
-  logger.info('shutting down', { signal });
-  setTimeout(() => process.exit(0), 5000).unref();
+flushOnShutdown(telemetry, async () => {
+  logger.info('shutting down');
   await app.close();
   db.destroy();
-  process.exit(0);
-}
-
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+});
 
 try {
   await app.listen({ port: config.port, host: config.host });

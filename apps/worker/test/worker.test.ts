@@ -293,17 +293,18 @@ void describe('worker', () => {
     });
   });
 
-  void test('unexpected failure → 500 {"error":"internal_error"}, logged', async () => {
+  void test('unexpected failure → 500 {"error":"internal_error","trace_id"} continuing the caller\'s trace, logged', async () => {
     const log = memoryLogger();
     const broken = await startWorker(dynamo.db, backend.url, log, 'no-such-table');
     try {
-      const res = await post(broken.url, '/internal/message-groups/fanout', {
-        message_group_uuid: randomUUID(),
-        sk: skAt(1),
-        message: 'x',
-        sender_user_uuid: alice.uuid,
+      const root = '1-5759e988-bd862e3fe1be46a994272793';
+      const response = await fetch(new URL('/internal/message-groups/fanout', broken.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-amzn-trace-id': `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1` },
+        body: JSON.stringify({ message_group_uuid: randomUUID(), sk: skAt(1), message: 'x', sender_user_uuid: alice.uuid }),
       });
-      assert.deepEqual(res, { status: 500, body: { error: 'internal_error' } });
+      assert.equal(response.headers.get('x-amzn-trace-id'), `Root=${root}`);
+      assert.deepEqual({ status: response.status, body: await response.json() }, { status: 500, body: { error: 'internal_error', trace_id: root } });
       assert.ok(log.lines.some((l) => l.level === 'error' && l.message === 'unhandled error'));
     } finally {
       await broken.stop();

@@ -1,3 +1,4 @@
+import { currentTraceId } from '@cruddur/middleware';
 import { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { type Logger } from '../deps.js';
 import { ServiceError } from '../errors.js';
@@ -17,8 +18,8 @@ function bodyParserFailure(err: unknown): { status: number; code: string } | und
 /**
  * The one error-handling middleware of the app (registered last). Expected
  * failures keep the original contract: status + JSON array of codes.
- * Anything else is a 500 `{"error":"internal_error"}` — this is where the
- * tracing layer adds the trace id to the body and reports the error.
+ * Anything else is a 500 `{"error":"internal_error","trace_id":…}`: the
+ * trace id lets whoever sees the error find its trace, logs and report.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -41,6 +42,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       error: err instanceof Error ? err.message : String(err),
       stack: err instanceof Error ? err.stack : undefined,
     });
-    res.status(500).json({ error: 'internal_error' });
+    const traceId = currentTraceId() ?? req.segment?.traceId;
+    res.status(500).json(traceId ? { error: 'internal_error', trace_id: traceId } : { error: 'internal_error' });
   };
 }

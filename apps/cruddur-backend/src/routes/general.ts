@@ -8,9 +8,10 @@ export function generalRoutes(ctx: ServiceContext): Router {
     res.json({ success: true, ver: 1 });
   });
 
-  // Stub: the error-reporting layer will send a `warning` item from here.
+  // The bootcamp's check that Rollbar is wired: one `warning` item, linked to this request's trace.
   router.get('/rollbar/test', (_req, res) => {
     ctx.logger.warn('Hello World!', { route: '/rollbar/test' });
+    ctx.reporter?.reportMessage('Hello World!', 'warning');
     res.type('text/plain').send('Hello World!');
   });
 

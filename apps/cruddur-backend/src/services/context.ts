@@ -1,5 +1,6 @@
 import { WorkerClient } from '../clients/worker.js';
-import { noopInstrumentation, type BackendDeps, type Instrumentation, type Logger } from '../deps.js';
+import { type BackendDeps, type Instrumentation, type Logger } from '../deps.js';
+import { tracedInstrumentation } from '../instrumentation.js';
 import { ActivityRepository } from '../repositories/activities.js';
 import { MessageRepository } from '../repositories/messages.js';
 import { NotificationRepository } from '../repositories/notifications.js';
@@ -15,6 +16,7 @@ export interface ServiceContext {
   worker: WorkerClient;
   logger: Logger;
   instrumentation: Instrumentation;
+  reporter: BackendDeps['reporter'];
 }
 
 export function createServiceContext(deps: BackendDeps): ServiceContext {
@@ -26,6 +28,7 @@ export function createServiceContext(deps: BackendDeps): ServiceContext {
     notifications: new NotificationRepository(table),
     worker: new WorkerClient(deps.workerUrl, deps.logger, deps.fetch ?? fetch, deps.workerTimeoutMs ?? 5000),
     logger: deps.logger,
-    instrumentation: deps.instrumentation ?? noopInstrumentation,
+    reporter: deps.reporter,
+    instrumentation: deps.instrumentation ?? tracedInstrumentation,
   };
 }

@@ -60,27 +60,58 @@ export function scrubUrl(url: string): string {
   return scrubText(url.slice(0, q)) + '?' + scrubbed + (hash < 0 ? '' : url.slice(hash));
 }
 
-const TEXT_RULES: ReadonlyArray<readonly [RegExp, string]> = [
+// Names in `key=value` text that mark the value as secret.
+const SECRET_KEY = /pass(?:word|wd)?|secret|token|api[-_]?key|access[-_]?key|credential/i;
+// A whole name (from where its run of name characters starts) and the separator after it.
+const KEY_AND_SEPARATOR = /(?<![\w-])([\w-]+)(["']?\s*[=:]\s*["']?)/g;
+const PAIR_VALUE = /[^\s"',;&]+/y;
+
+// Every rule runs in time linear in the text: a rule may only start where its anchor appears
+// ("://", the start of a name), because a pattern that can start anywhere and scan ahead takes
+// quadratic time on one long word, and log lines carry long words (base64, minified JSON).
+const TEXT_RULES: ReadonlyArray<(text: string) => string> = [
   // scheme://user:password@host — connection strings in error messages
-  [/([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*):[^@/?#\s]+@/gi, `$1:${REDACTED}@`],
+  (text) => replaceAll(text, /:\/\/([^:/?#\s@]*):[^@/?#\s]+@/g, `://$1:${REDACTED}@`),
   // Authorization-style values
-  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g, `$1 ${REDACTED}`],
+  (text) => replaceAll(text, /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g, `$1 ${REDACTED}`),
   // key=value or key: value where the key looks secret
-  [/\b([\w-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|access[-_]?key|credential)[\w-]*)(["']?\s*[=:]\s*["']?)[^\s"',;&]+/gi, `$1$2${REDACTED}`],
+  scrubSecretPairs,
   // AWS access key ids
-  [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, REDACTED],
+  (text) => replaceAll(text, /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g, REDACTED),
 ];
+
+function replaceAll(text: string, pattern: RegExp, replacement: string): string {
+  pattern.lastIndex = 0;
+  if (!pattern.test(text)) return text;
+  pattern.lastIndex = 0;
+  return text.replace(pattern, replacement);
+}
+
+// A name that is not secret consumes only itself, so `x=token=abc` still finds `token`.
+function scrubSecretPairs(text: string): string {
+  let out = '';
+  let copied = 0;
+  KEY_AND_SEPARATOR.lastIndex = 0;
+  for (let m = KEY_AND_SEPARATOR.exec(text); m !== null; m = KEY_AND_SEPARATOR.exec(text)) {
+    const key = m[1] as string;
+    const valueStart = m.index + m[0].length;
+    PAIR_VALUE.lastIndex = valueStart;
+    const value = SECRET_KEY.test(key) ? PAIR_VALUE.exec(text) : null;
+    if (value === null) {
+      KEY_AND_SEPARATOR.lastIndex = m.index + key.length;
+      continue;
+    }
+    out += text.slice(copied, valueStart) + REDACTED;
+    copied = valueStart + value[0].length;
+    KEY_AND_SEPARATOR.lastIndex = copied;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
 
 /** Free text (messages, error texts) with connection-string passwords, bearer tokens and `secret=…` pairs replaced. */
 export function scrubText(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of TEXT_RULES) {
-    pattern.lastIndex = 0;
-    if (pattern.test(out)) {
-      pattern.lastIndex = 0;
-      out = out.replace(pattern, replacement);
-    }
-  }
+  for (const rule of TEXT_RULES) out = rule(out);
   return out;
 }
 

@@ -1,0 +1,16 @@
+import type { Tracer } from '../core/tracer.js';
+
+// Log groups announced per tracer, so two loggers with different groups both appear.
+const announced = new WeakMap<Tracer, string[]>();
+
+/**
+ * Adds `aws.cloudwatch_logs: [{ log_group }]` to every later segment of `tracer`, which is what
+ * makes the X-Ray console offer "view logs" for a trace.
+ */
+export function announceLogGroup(tracer: Tracer, logGroup: string): void {
+  const groups = announced.get(tracer) ?? [];
+  if (groups.includes(logGroup)) return;
+  groups.push(logGroup);
+  announced.set(tracer, groups);
+  tracer.addSegmentAws({ cloudwatch_logs: groups.map((log_group) => ({ log_group })) });
+}

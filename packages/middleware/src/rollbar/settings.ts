@@ -1,0 +1,43 @@
+import type { ErrorReporterOptions } from './types.js';
+
+/** Reporter settings after options and environment were merged. */
+export interface ResolvedReporterSettings {
+  accessToken: string | undefined;
+  environment: string;
+  codeVersion: string | undefined;
+  endpoint: string | undefined;
+  region: string | undefined;
+  captureUncaught: boolean;
+  captureUnhandledRejections: boolean;
+  maxPending: number;
+  exitFlushTimeoutMs: number;
+}
+
+/** Thrown at start-up for a setting that cannot work, naming it, its value and what was expected. */
+export class ReporterConfigError extends Error {
+  constructor(setting: string, value: unknown, expected: string) {
+    super(`${setting} is ${JSON.stringify(value)}; expected ${expected}`);
+    this.name = 'ReporterConfigError';
+  }
+}
+
+/** Merges options with the environment (options win) and validates the result. */
+export function resolveReporterSettings(options: ErrorReporterOptions, env: NodeJS.ProcessEnv): ResolvedReporterSettings {
+  const endpoint = options.endpoint ?? (env.ROLLBAR_ENDPOINT || undefined);
+  if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
+    throw new ReporterConfigError(options.endpoint !== undefined ? 'endpoint' : 'ROLLBAR_ENDPOINT', endpoint, 'an http(s) URL such as https://api.rollbar.com/api/1/item/');
+  }
+  const maxPending = options.maxPending ?? 1_000;
+  if (!(Number.isInteger(maxPending) && maxPending > 0)) throw new ReporterConfigError('maxPending', maxPending, 'a positive integer');
+  return {
+    accessToken: options.accessToken ?? (env.ROLLBAR_ACCESS_TOKEN || undefined),
+    environment: options.environment ?? (env.ROLLBAR_ENVIRONMENT || env.NODE_ENV || 'development'),
+    codeVersion: options.codeVersion ?? (env.ROLLBAR_CODE_VERSION || undefined),
+    endpoint,
+    region: options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined),
+    captureUncaught: options.captureUncaught ?? true,
+    captureUnhandledRejections: options.captureUnhandledRejections ?? true,
+    maxPending,
+    exitFlushTimeoutMs: options.exitFlushTimeoutMs ?? 2_000,
+  };
+}
