@@ -174,3 +174,24 @@ test('unsampled segments carry ids but emit nothing', async () => {
   assert.match(segment.traceId, /^1-/);
   assert.equal(tracer.traceHeaderFor(segment), `Root=${segment.traceId};Parent=${segment.id};Sampled=0`);
 });
+
+test('the hand-written JSON text equals JSON.stringify of the document, escapes included', () => {
+  const { tracer } = createTestTracer();
+  const s = tracer.beginSegment({ name: 'a "quoted" \\ name', parentId: '0123456789abcdef' });
+  s.setUser('bob "the builder"');
+  s.origin = 'AWS::EC2::Instance';
+  s.service = { version: '1' };
+  s.setHttpRequest({ method: 'GET', url: 'http://x/y?"' });
+  s.setHttpResponse(500, 3);
+  s.addAnnotation('k', 'v\n"');
+  s.addMetadata('m', { a: [1, 2], s: '\u2028' }, 'ns');
+  const c = new Subsegment('child', s, 'remote');
+  c.traced = true;
+  c.addPrecursorId('aaaaaaaaaaaaaaaa');
+  c.sql = { url: 'postgresql://h:5432/db' };
+  c.addError(new Error('x'), { remote: true });
+  new Subsegment('still open', c);
+  c.close();
+  assert.deepEqual(JSON.parse(s.toJsonText()), JSON.parse(JSON.stringify(s.toJSON())));
+  assert.deepEqual(JSON.parse(c.toIndependentJsonText()), JSON.parse(JSON.stringify(c.toIndependentDocument())));
+});

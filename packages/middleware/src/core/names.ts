@@ -11,6 +11,23 @@ const DISALLOWED_ALL = new RegExp(DISALLOWED.source, 'gu');
  * usable is left.
  */
 export function sanitizeName(name: string, fallback = 'unknown'): string {
+  // Names repeat (service, host, route captures): remember the last few hundred results.
+  const key = fallback === 'unknown' ? name : undefined;
+  if (key !== undefined) {
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const clean = sanitize(name, fallback);
+  if (key !== undefined && key.length <= MAX_NAME_LENGTH) {
+    if (cache.size >= 512) cache.clear();
+    cache.set(key, clean);
+  }
+  return clean;
+}
+
+const cache = new Map<string, string>();
+
+function sanitize(name: string, fallback: string): string {
   let clean = name;
   if (DISALLOWED.test(clean)) clean = clean.replace(DISALLOWED_ALL, '');
   // Tabs and newlines are "whitespace" to X-Ray but break log lines and terminals.

@@ -86,6 +86,16 @@ export class Segment extends Entity {
     this.host.segmentClosed(this);
   }
 
+  /** The segment document as JSON text: the same content as `JSON.stringify(this.toJSON())`, faster. */
+  toJsonText(): string {
+    let out = `{"trace_id":"${this.#traceId}","id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${this.startTime}`;
+    if (this.parentId !== undefined) out += `,"parent_id":"${this.parentId}"`;
+    if (this.service) out += `,"service":${JSON.stringify(this.service)}`;
+    if (this.user !== undefined) out += `,"user":${JSON.stringify(this.user)}`;
+    if (this.origin !== undefined) out += `,"origin":${JSON.stringify(this.origin)}`;
+    return out + this.commonJson() + '}';
+  }
+
   /** The segment document (embedded subsegments included). */
   toJSON(): SegmentDocument {
     const doc: SegmentDocument = {

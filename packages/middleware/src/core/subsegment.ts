@@ -47,6 +47,25 @@ export class Subsegment extends Entity {
     this.#segment.host.subsegmentClosed(this);
   }
 
+  /** The embedded form as JSON text: the same content as `JSON.stringify(this.toJSON())`, faster. */
+  toJsonText(): string {
+    return `{${this.#headJson()}${this.commonJson()}}`;
+  }
+
+  /** The independent form as JSON text. */
+  toIndependentJsonText(): string {
+    return `{${this.#headJson()}${this.commonJson()},"type":"subsegment","parent_id":"${this.parent.id}","trace_id":"${this.traceId}"}`;
+  }
+
+  #headJson(): string {
+    let out = `"id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${this.startTime}`;
+    if (this.namespace) out += `,"namespace":"${this.namespace}"`;
+    if (this.traced !== undefined) out += `,"traced":${this.traced}`;
+    if (this.precursorIds) out += `,"precursor_ids":${JSON.stringify(this.precursorIds)}`;
+    if (this.sql) out += `,"sql":${JSON.stringify(this.sql)}`;
+    return out;
+  }
+
   /** The embedded form (inside a parent's `subsegments`). */
   toJSON(): SubsegmentDocument {
     const doc: SubsegmentDocument = { id: this.id, name: this.name, start_time: this.startTime };

@@ -86,7 +86,8 @@ export class Tracer implements EntityHost {
     });
     const version = options.serviceVersion ?? env.npm_package_version;
     this.#service = version ? { version } : undefined;
-    this.#baseAws = { xray: { sdk: SDK_NAME, sdk_version: VERSION } };
+    // Frozen: every segment shares this object (and its serialised JSON) until one changes it.
+    this.#baseAws = Object.freeze({ xray: { sdk: SDK_NAME, sdk_version: VERSION } });
   }
 
   /** The emitter documents go to. */
@@ -108,7 +109,7 @@ export class Tracer implements EntityHost {
 
   /** Adds fields to the `aws` block of every later segment (e.g. `cloudwatch_logs`, `ec2`). */
   addSegmentAws(fields: Record<string, JsonValue>): void {
-    this.#baseAws = { ...this.#baseAws, ...fields };
+    this.#baseAws = Object.freeze({ ...this.#baseAws, ...fields });
   }
 
   /**

@@ -94,7 +94,7 @@ export class DocumentWriter {
     const children = entity.subsegments;
     if (!children || children.length === 0) return false;
     const measured = children
-      .map((child) => ({ child, bytes: byteLength(JSON.stringify(child)) + 1 }))
+      .map((child) => ({ child, bytes: byteLength(child.toJsonText()) + 1 }))
       .sort((a, b) => b.bytes - a.bytes);
     let remaining = size;
     for (const { child, bytes } of measured) {
@@ -125,7 +125,7 @@ export class DocumentWriter {
 }
 
 function serialize(entity: Segment | Subsegment, independent: boolean): string {
-  return JSON.stringify(independent ? (entity as Subsegment).toIndependentDocument() : entity.toJSON());
+  return independent ? (entity as Subsegment).toIndependentJsonText() : entity.toJsonText();
 }
 
 function fits(text: string, max: number): boolean {
