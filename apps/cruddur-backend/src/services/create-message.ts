@@ -128,5 +128,17 @@ async function newConversation(
       message_uuid: stored.message_uuid,
     });
   }
+  // The recipient is told about the conversation. The worker resolves the sender through the
+  // backend (users short), so this request's trace crosses both ways. Keyed by the message, so a
+  // retry writes no second notification.
+  await ctx.worker.notify({
+    type: 'message',
+    recipient_user_uuid: other.user_uuid,
+    actor_handle: user.handle,
+    message_group_uuid: groupUuid,
+    message: stored.message,
+    event_uuid: stored.message_uuid,
+    created_at: stored.created_at,
+  });
   return { message_group_uuid: groupUuid };
 }
