@@ -20,3 +20,20 @@ export const forbidden = (code: string): ServiceError => new ServiceError(403, [
 export function isConditionalCheckFailed(err: unknown): boolean {
   return err instanceof Error && err.name === 'ConditionalCheckFailedException';
 }
+
+// DynamoDB failures that say "not now" rather than "not this": a retry later may succeed.
+const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * True for an AWS SDK error (it carries `$metadata`) saying that DynamoDB throttled the call,
+ * failed on its side (5xx) or could not be reached: the API answers 503, not 500.
+ */
+export function isDependencyUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null || !('$metadata' in err)) return false;
+  const e = err as { name?: unknown; code?: unknown; $retryable?: { throttling?: unknown }; $metadata?: { httpStatusCode?: unknown } };
+  if ((typeof e.name === 'string' && THROTTLING.has(e.name)) || e.$retryable?.throttling === true) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (typeof status === 'number') return status >= 500;
+  return (typeof e.code === 'string' && UNREACHABLE.has(e.code)) || e.name === 'TimeoutError';
+}

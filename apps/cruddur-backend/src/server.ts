@@ -31,7 +31,11 @@ const server = app.listen(config.port, config.host, (err?: Error) => {
 
 flushOnShutdown(telemetry, async () => {
   logger.info('shutting down');
-  server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  // Stop accepting; requests in flight finish. close() closes only the keep-alive connections idle
+  // at that moment: the busy ones are closed once their response is out, not at the keep-alive timeout.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const sweep = setInterval(() => server.closeIdleConnections(), 20);
+  await closed;
+  clearInterval(sweep);
   dynamo.destroy();
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SEED_ACTIVITIES, SEED_MESSAGE_GROUP, SEED_USERS } from '../src/db/seed.js';
 import { type Activity, type Message, type MessageGroup, type Notification, type Reply } from '../src/model.js';
-import { startBackend, startStack, type Stack } from './harness.js';
+import { deadUrl, startBackend, startStack, type Stack } from './harness.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -66,6 +68,21 @@ void describe('cruddur-backend API', () => {
         assert.equal(broken.log.lines.filter((l) => l.level === 'error').length, 1);
       } finally {
         await broken.stop();
+      }
+    });
+
+    void test('DynamoDB unreachable → 503 {"error":"service_unavailable","trace_id"} with Retry-After, logged once', async () => {
+      const client = new DynamoDBClient({ endpoint: await deadUrl(), region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const unreachable = await startBackend(DynamoDBDocumentClient.from(client), stack.workerUrl);
+      try {
+        const res = await unreachable.api('GET', '/api/activities/home');
+        const root = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24})/.exec(res.headers.get('x-amzn-trace-id') ?? '')?.[1];
+        assert.ok(root);
+        assert.deepEqual([res.status, res.body, res.headers.get('retry-after')], [503, { error: 'service_unavailable', trace_id: root }, '1']);
+        assert.deepEqual(unreachable.log.lines.filter((l) => l.level === 'error').map((l) => l.message), ['dependency unavailable']);
+      } finally {
+        await unreachable.stop();
+        client.destroy();
       }
     });
   });

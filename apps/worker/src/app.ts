@@ -4,7 +4,7 @@ import { rollbarFastify } from '@cruddur/middleware/rollbar';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { BackendClient } from './clients/backend.js';
 import { type WorkerDeps } from './deps.js';
-import { WorkerError } from './errors.js';
+import { isDependencyUnavailable, WorkerError } from './errors.js';
 import { GroupRepository } from './repositories/groups.js';
 import { NotificationRepository } from './repositories/notifications.js';
 import { fanoutRoutes } from './routes/fanout.js';
@@ -42,7 +42,8 @@ export function createApp(deps: WorkerDeps): FastifyInstance {
   app.setNotFoundHandler((_req, reply) => reply.status(404).send(['route_not_found']));
 
   // The one error handler: expected failures → status + JSON array of codes;
-  // anything else → 500 `{"error":"internal_error","trace_id":…}`.
+  // DynamoDB throttled, failing or unreachable → 503 `{"error":"service_unavailable","trace_id":…}`
+  // with `Retry-After: 1`; anything else → 500 `{"error":"internal_error","trace_id":…}`.
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof WorkerError) return reply.status(err.status).send(err.codes);
     if (err.validation) {
@@ -52,9 +53,12 @@ export function createApp(deps: WorkerDeps): FastifyInstance {
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.status(err.statusCode).send([err.code ? err.code.toLowerCase() : 'bad_request']);
     }
-    deps.logger.error('unhandled error', { method: req.method, url: req.url, error: err.message, stack: err.stack });
+    const unavailable = isDependencyUnavailable(err);
+    deps.logger.error(unavailable ? 'dependency unavailable' : 'unhandled error', { method: req.method, url: req.url, error: err.message, stack: err.stack });
     const traceId = currentTraceId() ?? req.segment?.traceId;
-    return reply.status(500).send(traceId ? { error: 'internal_error', trace_id: traceId } : { error: 'internal_error' });
+    const error = unavailable ? 'service_unavailable' : 'internal_error';
+    if (unavailable) void reply.header('retry-after', '1');
+    return reply.status(unavailable ? 503 : 500).send(traceId ? { error, trace_id: traceId } : { error });
   });
 
   return app;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createModerator, DEFAULT_POLICY } from '../src/services/moderation.js';
 import {
   deadUrl,
@@ -308,6 +309,26 @@ void describe('worker', () => {
       assert.ok(log.lines.some((l) => l.level === 'error' && l.message === 'unhandled error'));
     } finally {
       await broken.stop();
+    }
+  });
+
+  void test('DynamoDB unreachable → 503 {"error":"service_unavailable","trace_id"} with Retry-After, logged', async () => {
+    const log = memoryLogger();
+    const client = new DynamoDBClient({ endpoint: await deadUrl(), region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const unreachable = await startWorker(DynamoDBDocumentClient.from(client), backend.url, log);
+    try {
+      const root = '1-5759e988-bd862e3fe1be46a994272794';
+      const response = await fetch(new URL('/internal/message-groups/fanout', unreachable.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-amzn-trace-id': `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1` },
+        body: JSON.stringify({ message_group_uuid: randomUUID(), sk: skAt(1), message: 'x', sender_user_uuid: alice.uuid }),
+      });
+      assert.equal(response.headers.get('retry-after'), '1');
+      assert.deepEqual({ status: response.status, body: await response.json() }, { status: 503, body: { error: 'service_unavailable', trace_id: root } });
+      assert.ok(log.lines.some((l) => l.level === 'error' && l.message === 'dependency unavailable'));
+    } finally {
+      await unreachable.stop();
+      client.destroy();
     }
   });
 });

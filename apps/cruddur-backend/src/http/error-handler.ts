@@ -1,7 +1,7 @@
 import { currentTraceId } from '@cruddur/middleware';
 import { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { type Logger } from '../deps.js';
-import { ServiceError } from '../errors.js';
+import { isDependencyUnavailable, ServiceError } from '../errors.js';
 
 /** Unknown route → 404 `["route_not_found"]`. */
 export const notFoundHandler: RequestHandler = (_req, res) => {
@@ -18,8 +18,11 @@ function bodyParserFailure(err: unknown): { status: number; code: string } | und
 /**
  * The one error-handling middleware of the app (registered last). Expected
  * failures keep the original contract: status + JSON array of codes.
- * Anything else is a 500 `{"error":"internal_error","trace_id":…}`: the
- * trace id lets whoever sees the error find its trace, logs and report.
+ * DynamoDB throttled, failing or unreachable is a 503
+ * `{"error":"service_unavailable","trace_id":…}` with `Retry-After: 1`: the
+ * request was fine, a retry may succeed. Anything else is a 500
+ * `{"error":"internal_error","trace_id":…}`. The trace id lets whoever sees
+ * the error find its trace, logs and report.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -36,13 +39,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(parserFailure.status).json([parserFailure.code]);
       return;
     }
-    logger.error('unhandled error', {
+    const unavailable = isDependencyUnavailable(err);
+    logger.error(unavailable ? 'dependency unavailable' : 'unhandled error', {
       method: req.method,
       path: req.originalUrl,
       error: err instanceof Error ? err.message : String(err),
       stack: err instanceof Error ? err.stack : undefined,
     });
     const traceId = currentTraceId() ?? req.segment?.traceId;
-    res.status(500).json(traceId ? { error: 'internal_error', trace_id: traceId } : { error: 'internal_error' });
+    const error = unavailable ? 'service_unavailable' : 'internal_error';
+    if (unavailable) res.set('Retry-After', '1');
+    res.status(unavailable ? 503 : 500).json(traceId ? { error, trace_id: traceId } : { error });
   };
 }

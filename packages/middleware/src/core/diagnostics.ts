@@ -40,6 +40,7 @@ export class Diagnostics {
   readonly #sink: DiagnosticLogger;
   readonly #threshold: number;
   readonly #seen = new Set<string>();
+  readonly #seenByCategory = new Map<string, Set<string>>();
 
   constructor(sink: DiagnosticLogger = consoleSink, level: DiagnosticLevel = levelFromEnv()) {
     this.#sink = sink;
@@ -61,8 +62,29 @@ export class Diagnostics {
 
   /** Emits `message` only the first time `key` is seen (bounded memory: at most 1,000 keys). */
   once(level: Exclude<DiagnosticLevel, 'silent'>, key: string, message: string): void {
-    if (this.#seen.has(key)) return;
-    if (this.#seen.size < 1000) this.#seen.add(key);
+    const k = boundedKey(key);
+    if (this.#seen.has(k)) return;
+    if (this.#seen.size < 1000) this.#seen.add(k);
+    this.#emit(level, message);
+  }
+
+  /**
+   * Like {@link once}, for keys that come from application data (annotation and metadata keys):
+   * at most 100 distinct keys of a `category` are reported, then one notice says that further
+   * ones are not. Application data can hold any number of distinct keys; without this budget a
+   * loop adding 10,000 of them would print thousands of warnings per request, and would fill the
+   * set {@link once} relies on for the package's own problems.
+   */
+  oncePerKey(category: string, level: Exclude<DiagnosticLevel, 'silent'>, key: string, message: string): void {
+    let seen = this.#seenByCategory.get(category);
+    if (seen === undefined) this.#seenByCategory.set(category, (seen = new Set()));
+    const k = boundedKey(key);
+    if (seen.has(k)) return;
+    if (seen.size >= KEYS_PER_CATEGORY) {
+      this.once('warn', `${category}:budget`, `more than ${KEYS_PER_CATEGORY} distinct ${category} problems were reported; further ones are not`);
+      return;
+    }
+    seen.add(k);
     this.#emit(level, message);
   }
 
@@ -75,6 +97,13 @@ export class Diagnostics {
       // a broken user logger must not take the request down with it
     }
   }
+}
+
+const KEYS_PER_CATEGORY = 100;
+
+// Keys may embed application data of any size (a 5 MB annotation key): remember a bounded prefix.
+function boundedKey(key: string): string {
+  return key.length > 200 ? key.slice(0, 200) : key;
 }
 
 const consoleSink: DiagnosticLogger = {

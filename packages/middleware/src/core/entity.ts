@@ -1,4 +1,4 @@
-import { annotationProblem, clampAnnotation, MAX_ANNOTATIONS, namespaceProblem, toJsonValue } from './attributes.js';
+import { annotationProblem, clampAnnotation, MAX_ANNOTATIONS, namespaceProblem, quoteKey, toJsonValue } from './attributes.js';
 import { nowSeconds } from './clock.js';
 import type {
   AnnotationValue,
@@ -13,6 +13,7 @@ import type { Diagnostics } from './diagnostics.js';
 import { toExceptionDocument, type MessageScrubber } from './exception.js';
 import { newEntityId } from './ids.js';
 import { sanitizeName } from './names.js';
+import { isSensitiveName, REDACTED } from './scrub.js';
 import type { Segment } from './segment.js';
 import type { Subsegment } from './subsegment.js';
 
@@ -99,16 +100,17 @@ export abstract class Entity {
   addAnnotation(key: string, value: AnnotationValue): boolean {
     const problem = annotationProblem(key, value);
     if (problem) {
-      this.segment.host.diagnostics.once('warn', `annotation:${String(key)}`, problem);
+      this.segment.host.diagnostics.oncePerKey('annotation', 'warn', String(key), problem);
       return false;
     }
     const existing = this.annotations;
     if (!existing || !(key in existing)) {
       if (!this.segment.reserveAnnotation()) {
-        this.segment.host.diagnostics.once(
+        this.segment.host.diagnostics.oncePerKey(
+          'annotation-limit',
           'warn',
-          `annotation-limit:${key}`,
-          `annotation ${key} is not recorded: a trace carries at most ${MAX_ANNOTATIONS} annotations`,
+          key,
+          `annotation ${quoteKey(key)} is not recorded: a trace carries at most ${MAX_ANNOTATIONS} annotations`,
         );
         return false;
       }
@@ -118,23 +120,24 @@ export abstract class Entity {
   }
 
   /**
-   * Records metadata (any JSON) under a namespace, `default` unless given. The value is copied;
+   * Records metadata (any JSON) under a namespace, `default` unless given. The value is copied,
+   * with secrets scrubbed as everywhere else (a secret-named key or field becomes `[REDACTED]`);
    * values that cannot be serialised and `AWS.` namespaces are not recorded (one warning).
    * @returns whether it was recorded.
    */
   addMetadata(key: string, value: unknown, namespace = 'default'): boolean {
     const nsProblem = namespaceProblem(namespace);
     if (nsProblem) {
-      this.segment.host.diagnostics.once('warn', `metadata-ns:${String(namespace)}`, nsProblem);
+      this.segment.host.diagnostics.oncePerKey('metadata-namespace', 'warn', String(namespace), nsProblem);
       return false;
     }
     if (typeof key !== 'string' || key.length === 0) {
       this.segment.host.diagnostics.once('warn', 'metadata-key', 'metadata is not recorded: keys are non-empty strings');
       return false;
     }
-    const json = toJsonValue(value);
+    const json = isSensitiveName(key) ? { value: REDACTED } : toJsonValue(value);
     if ('problem' in json) {
-      this.segment.host.diagnostics.once('warn', `metadata:${namespace}:${key}`, `metadata ${namespace}.${key} is not recorded: ${json.problem}`);
+      this.segment.host.diagnostics.oncePerKey('metadata', 'warn', `${namespace}:${key}`, `metadata ${quoteKey(namespace)}.${quoteKey(key)} is not recorded: ${json.problem}`);
       return false;
     }
     const metadata = (this.metadata ??= {});

@@ -17,7 +17,7 @@ export function toExceptionDocument(thrown: unknown, remote: boolean, scrub?: Me
   const doc: ExceptionDocument = {
     id: newEntityId(),
     message: truncate(scrub ? safeScrub(scrub, message) : message),
-    type,
+    type: truncate(type),
   };
   if (remote) doc.remote = true;
   const frames = stack ? parseStack(stack) : [];

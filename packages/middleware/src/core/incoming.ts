@@ -119,10 +119,7 @@ export function beginIncomingRequest(tracer: Tracer, view: IncomingRequestView, 
   const host = firstHeader(view.headers.host);
   // AWS_XRAY_TRACING_NAME wins, then the integration's option, then the tracer's own name.
   const defaultName = (tracer.nameFromEnv ? tracer.name : (options.name ?? tracer.name)) ?? 'service';
-  const name =
-    options.dynamicNaming !== undefined && host !== undefined && wildcardMatch(options.dynamicNaming, host)
-      ? sanitizeName(host, defaultName)
-      : defaultName;
+  const name = options.dynamicNaming !== undefined && host !== undefined ? dynamicName(options.dynamicNaming, host, defaultName) : defaultName;
   const q = view.url.indexOf('?');
   const path = q >= 0 ? view.url.slice(0, q) : view.url;
   const decision = tracer.decide(header, {
@@ -239,6 +236,17 @@ export function contentLengthOf(value: OutgoingHttpHeader | undefined): number |
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
   const text = Array.isArray(value) ? value[0] : value;
   return typeof text === 'string' && DIGITS.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * The `Host` header as the segment name when it matches the pattern. The Host header is whatever
+ * the client sends: the name is checked again once sanitised (characters removed, cut to 200), so
+ * a spoofed host can never produce a name outside the pattern's set.
+ */
+function dynamicName(pattern: string, host: string, defaultName: string): string {
+  if (!wildcardMatch(pattern, host)) return defaultName;
+  const name = sanitizeName(host, defaultName);
+  return wildcardMatch(pattern, name) ? name : defaultName;
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

@@ -60,8 +60,6 @@ export function scrubUrl(url: string): string {
   return scrubText(url.slice(0, q)) + '?' + scrubbed + (hash < 0 ? '' : url.slice(hash));
 }
 
-// Names in `key=value` text that mark the value as secret.
-const SECRET_KEY = /pass(?:word|wd)?|secret|token|api[-_]?key|access[-_]?key|credential/i;
 // A whole name (from where its run of name characters starts) and the separator after it.
 const KEY_AND_SEPARATOR = /(?<![\w-])([\w-]+)(["']?\s*[=:]\s*["']?)/g;
 const PAIR_VALUE = /[^\s"',;&]+/y;
@@ -96,7 +94,9 @@ function scrubSecretPairs(text: string): string {
     const key = m[1] as string;
     const valueStart = m.index + m[0].length;
     PAIR_VALUE.lastIndex = valueStart;
-    const value = SECRET_KEY.test(key) ? PAIR_VALUE.exec(text) : null;
+    // The same names as fields and query parameters: `session_id=…` in a logged URL is as secret
+    // as the `session_id` parameter Rollbar's request block redacts.
+    const value = isSensitiveName(key) ? PAIR_VALUE.exec(text) : null;
     if (value === null) {
       KEY_AND_SEPARATOR.lastIndex = m.index + key.length;
       continue;

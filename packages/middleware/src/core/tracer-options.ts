@@ -37,7 +37,7 @@ export interface TracerOptions {
   logLevel?: DiagnosticLevel;
   /** Attached subsegments beyond which finished ones stream out early. Default 100. */
   streamingThreshold?: number;
-  /** Largest datagram, header included. Default 64,000 bytes. */
+  /** Largest datagram, header included: 1,024 to 65,507 (the largest UDP payload; more throws). Default 64,000 bytes. */
   maxDatagramBytes?: number;
   /** `service.version` of every segment. Env: `npm_package_version`. */
   serviceVersion?: string;

@@ -81,7 +81,7 @@ export class Tracer implements EntityHost {
     }
     const emitter = this.enabled ? (options.emitter ?? defaultEmitter(env, this.daemonAddress, this.diagnostics)) : NO_EMITTER;
     this.#writer = new DocumentWriter(emitter, this.diagnostics, {
-      maxDatagramBytes: options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES,
+      maxDatagramBytes: datagramLimit(options.maxDatagramBytes),
       streamingThreshold: options.streamingThreshold ?? 100,
     });
     const version = options.serviceVersion ?? env.npm_package_version;
@@ -299,6 +299,19 @@ export function traceHeaderFor(entity: Entity): string {
     lineage: forward?.lineage,
     extra: forward?.extra,
   });
+}
+
+// The largest UDP payload over IPv4 (65,535 minus the IP and UDP headers): a larger datagram
+// fails with EMSGSIZE and the document is lost. The smallest leaves room for a segment's own fields.
+const MAX_UDP_PAYLOAD = 65_507;
+const MIN_DATAGRAM = 1_024;
+
+function datagramLimit(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_DATAGRAM_BYTES;
+  if (!Number.isInteger(value) || value < MIN_DATAGRAM || value > MAX_UDP_PAYLOAD) {
+    throw new RangeError(`maxDatagramBytes is ${String(value)}; expected an integer from ${MIN_DATAGRAM} to ${MAX_UDP_PAYLOAD} (the largest UDP payload)`);
+  }
+  return value;
 }
 
 function resolveRules(rules: TracerOptions['samplingRules']): ConstructorParameters<typeof LocalSampler>[0] {

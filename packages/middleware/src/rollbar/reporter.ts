@@ -6,6 +6,7 @@ import { customData, PERSON_KEY } from './custom-data.js';
 import { reportableError, rollbarRequest } from './payload-scrub.js';
 import { personFor, setPersonFor } from './person.js';
 import { installProcessCapture } from './process-capture.js';
+import { boundRollbarRequests } from './request-timeout.js';
 import { createRollbarClient, type RollbarClient } from './rollbar-client.js';
 import { resolveReporterSettings, type ResolvedReporterSettings } from './settings.js';
 import { traceData } from './trace-data.js';
@@ -29,6 +30,7 @@ class RollbarErrorReporter implements ErrorReporter {
   #pending = 0;
   readonly #drainWaiters = new Set<() => void>();
   #uninstall: (() => void) | undefined;
+  #unbound: (() => void) | undefined;
 
   constructor(settings: ResolvedReporterSettings, diagnostics: Diagnostics) {
     this.#settings = settings;
@@ -36,6 +38,7 @@ class RollbarErrorReporter implements ErrorReporter {
     const token = settings.accessToken;
     this.#client = token !== undefined ? createRollbarClient({ ...settings, accessToken: token }) : undefined;
     this.enabled = this.#client !== undefined;
+    if (this.enabled) this.#unbound = boundRollbarRequests(settings.endpoint, settings.requestTimeoutMs);
     if (!this.enabled && !disabledNoticeGiven) {
       disabledNoticeGiven = true;
       diagnostics.warn('Rollbar error reporting is off: no access token (set ROLLBAR_ACCESS_TOKEN or pass accessToken)');
@@ -106,7 +109,10 @@ class RollbarErrorReporter implements ErrorReporter {
   async close(timeoutMs: number = DEFAULT_FLUSH_MS): Promise<boolean> {
     this.#uninstall?.();
     this.#uninstall = undefined;
-    return this.flush(timeoutMs);
+    const flushed = await this.flush(timeoutMs);
+    this.#unbound?.();
+    this.#unbound = undefined;
+    return flushed;
   }
 
   stats(): ErrorReporterStats {

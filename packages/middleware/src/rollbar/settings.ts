@@ -10,6 +10,7 @@ export interface ResolvedReporterSettings {
   captureUncaught: boolean;
   captureUnhandledRejections: boolean;
   maxPending: number;
+  requestTimeoutMs: number;
   exitFlushTimeoutMs: number;
 }
 
@@ -29,6 +30,8 @@ export function resolveReporterSettings(options: ErrorReporterOptions, env: Node
   }
   const maxPending = options.maxPending ?? 1_000;
   if (!(Number.isInteger(maxPending) && maxPending > 0)) throw new ReporterConfigError('maxPending', maxPending, 'a positive integer');
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0)) throw new ReporterConfigError('requestTimeoutMs', requestTimeoutMs, 'a positive number of milliseconds');
   return {
     accessToken: options.accessToken ?? (env.ROLLBAR_ACCESS_TOKEN || undefined),
     environment: options.environment ?? (env.ROLLBAR_ENVIRONMENT || env.NODE_ENV || 'development'),
@@ -38,6 +41,7 @@ export function resolveReporterSettings(options: ErrorReporterOptions, env: Node
     captureUncaught: options.captureUncaught ?? true,
     captureUnhandledRejections: options.captureUnhandledRejections ?? true,
     maxPending,
+    requestTimeoutMs,
     exitFlushTimeoutMs: options.exitFlushTimeoutMs ?? 2_000,
   };
 }

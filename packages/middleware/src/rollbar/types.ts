@@ -57,6 +57,11 @@ export interface ErrorReporterOptions {
   captureUnhandledRejections?: boolean;
   /** Reports waiting for Rollbar's answer beyond which new ones are dropped and counted. Default 1,000. */
   maxPending?: number;
+  /**
+   * A report whose request gets no answer for this long is abandoned (its connection closed) and
+   * counted as failed; reports are never retried. Default 10,000 ms.
+   */
+  requestTimeoutMs?: number;
   /** How long the flush before exiting after an uncaught error may take. Default 2,000 ms. */
   exitFlushTimeoutMs?: number;
   /** Where the reporter reports its own trouble. Default: the console. */

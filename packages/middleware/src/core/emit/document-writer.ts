@@ -109,19 +109,42 @@ export class DocumentWriter {
     return true;
   }
 
-  /** Last resort for one entity whose own fields are over the limit: its metadata goes. */
+  /**
+   * Last resort for one entity whose own fields are over the limit: its metadata goes, then the
+   * stack frames of its exceptions (a thrown object's `stack` is any text, of any length), so the
+   * request still shows up with its flags and error messages.
+   */
   #writeStripped(entity: Segment | Subsegment, independent: boolean): void {
     const bytes = byteLength(serialize(entity, independent));
     entity.metadata = { default: { truncated: `metadata dropped: the document was ${bytes} bytes, over the ${this.#maxDocument}-byte limit` } };
     entity.annotations = undefined;
-    const text = serialize(entity, independent);
+    let text = serialize(entity, independent);
+    let dropped = 'metadata and annotations';
+    if (!fits(text, this.#maxDocument) && dropStacks(entity)) {
+      text = serialize(entity, independent);
+      dropped += ' and stack frames';
+    }
     if (fits(text, this.#maxDocument)) {
-      this.#diagnostics.once('warn', `stripped:${entity.name}`, `${entity.name}: metadata and annotations dropped to fit the ${this.#maxDocument}-byte document limit`);
+      this.#diagnostics.once('warn', `stripped:${entity.name}`, `${entity.name}: ${dropped} dropped to fit the ${this.#maxDocument}-byte document limit`);
       this.#emitter.send(text);
       return;
     }
     this.#diagnostics.error(`${entity.name}: a ${bytes}-byte document cannot be cut to fit one datagram and was not sent`);
   }
+}
+
+// Replaces each exception's frames by their count (`truncated`); true when there were any.
+function dropStacks(entity: Entity): boolean {
+  const cause = entity.cause;
+  if (cause === undefined || typeof cause === 'string') return false;
+  let any = false;
+  for (const exception of cause.exceptions) {
+    if (!exception.stack) continue;
+    exception.truncated = (exception.truncated ?? 0) + exception.stack.length;
+    delete exception.stack;
+    any = true;
+  }
+  return any;
 }
 
 function serialize(entity: Segment | Subsegment, independent: boolean): string {

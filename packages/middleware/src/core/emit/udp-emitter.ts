@@ -16,6 +16,10 @@ export interface UdpEmitterStats {
 }
 
 const RESOLVE_TTL_MS = 60_000;
+// After a failed lookup the name is not looked up again for this long: a name that does not
+// resolve would otherwise be looked up again for every document, flooding the resolver (a VPC
+// resolver allows 1,024 packets a second per network interface, shared with the application).
+const RESOLVE_RETRY_MS = 1_000;
 const MAX_PENDING = 1000;
 
 /**
@@ -35,6 +39,7 @@ export class UdpEmitter implements Emitter {
   #address: string | undefined;
   #resolvedAt = 0;
   #resolving = false;
+  #retryResolveAt = 0;
   #pending: string[] = [];
   #inFlight = 0;
   #drained: Array<() => void> = [];
@@ -139,13 +144,14 @@ export class UdpEmitter implements Emitter {
   };
 
   #resolve(): void {
-    if (this.#resolving) return;
+    if (this.#resolving || Date.now() < this.#retryResolveAt) return;
     this.#resolving = true;
     this.#inFlight++;
     lookup(this.#target.host, (err, address) => {
       this.#resolving = false;
       if (err) {
         this.#diagnostics.once('error', `resolve:${this.#target.host}`, `cannot resolve the X-Ray daemon host ${this.#target.host}: ${err.message}; documents are dropped until it resolves`);
+        this.#retryResolveAt = Date.now() + RESOLVE_RETRY_MS;
         this.stats.dropped += this.#pending.length;
         this.#pending = [];
       } else {

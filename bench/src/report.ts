@@ -1,0 +1,405 @@
+// Turns the measurements into the markdown report (printed and written to results/).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { VARIANT_LABELS, type Framework, type MemorySample, type RouteId, type VariantId } from './protocol.js';
+import { median, sum } from './stats.js';
+import type { LoadResult } from './load.js';
+
+export interface Plan {
+  mode: 'quick' | 'full';
+  rounds: number;
+  warmupSeconds: number;
+  /** Warm up all the servers of a route at once (quick mode). */
+  warmupTogether: boolean;
+  seconds: number;
+  connections: number;
+  soakWarmupRequests: number;
+  soakRequests: number;
+  frameworks: Framework[];
+  variants: VariantId[];
+  routes: RouteId[];
+  pinned: boolean;
+}
+
+export interface RunSample {
+  round: number;
+  load: LoadResult;
+  /** Server process CPU time (user + system) during the run, per completed request. */
+  cpuUsPerRequest: number;
+  /** Datagrams the sink counted (X-Ray variants) or spans the exporter received (OpenTelemetry). */
+  emitted: number;
+  /** Bytes the sink counted; null for OpenTelemetry. */
+  emittedBytes: number | null;
+}
+
+export interface CellResult {
+  framework: Framework;
+  route: RouteId;
+  variant: VariantId;
+  samples: RunSample[];
+  /** The last datagrams the sink received from this variant. */
+  lastDocuments: string[];
+  /** OpenTelemetry: names of the last spans exported. */
+  exportedSample: string[];
+  error?: string;
+}
+
+export interface SoakResult {
+  warmupRequests: number;
+  requests: number;
+  failures: number;
+  seconds: number;
+  emitted: number;
+  /** After the warm-up, after a full GC. */
+  warm: { rss: number; heapUsed: number };
+  /** At the end, after a full GC. */
+  final: { rss: number; heapUsed: number };
+  samples: MemorySample[];
+}
+
+export interface MicroResult {
+  output: string;
+  error?: string;
+}
+
+export interface Machine {
+  cpu: string;
+  cpuCount: number;
+  memory: string;
+  os: string;
+  node: string;
+  date: string;
+  commit: string;
+  versions: string;
+  receiveBuffer: string;
+  /** 1, 5 and 15 minute load averages before anything started, and at the end. */
+  loadAtStart: number[];
+  loadAtEnd: number[];
+}
+
+/** Load averages now (call before the run starts, for {@link machineDetails}). */
+export const currentLoad = (): number[] => loadavg();
+
+function version(repoRoot: string, name: string, from = 'node_modules'): string {
+  try {
+    return (JSON.parse(readFileSync(`${repoRoot}${from}/${name}/package.json`, 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+export function machineDetails(repoRoot: string, receiveBufferBytes: number, loadAtStart: number[]): Machine {
+  let commit = 'unknown';
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages/middleware'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = `${sha}${dirty ? ' (packages/middleware has uncommitted changes)' : ''}`;
+  } catch {
+    // not a git checkout
+  }
+  const list = cpus();
+  const names = [
+    `@cruddur/middleware ${version(repoRoot, 'middleware', 'packages')}`,
+    `express ${version(repoRoot, 'express')}`,
+    `fastify ${version(repoRoot, 'fastify')}`,
+    `aws-xray-sdk-core ${version(repoRoot, 'aws-xray-sdk-core')}`,
+    `aws-xray-sdk-express ${version(repoRoot, 'aws-xray-sdk-express')}`,
+    `aws-xray-sdk-fastify ${version(repoRoot, 'aws-xray-sdk-fastify', 'bench/node_modules')}`,
+    `@opentelemetry/sdk-trace-node ${version(repoRoot, '@opentelemetry/sdk-trace-node')}`,
+    `@opentelemetry/instrumentation-http ${version(repoRoot, '@opentelemetry/instrumentation-http')}`,
+    `@opentelemetry/instrumentation-express ${version(repoRoot, '@opentelemetry/instrumentation-express')}`,
+    `@fastify/otel ${version(repoRoot, '@fastify/otel')}`,
+    `@aws-sdk/client-dynamodb ${version(repoRoot, '@aws-sdk/client-dynamodb')}`,
+    `autocannon ${version(repoRoot, 'autocannon')}`,
+  ];
+  return {
+    cpu: list[0]?.model.trim() ?? 'unknown',
+    cpuCount: list.length,
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${type()} ${release()}`,
+    node: process.version,
+    date: new Date().toISOString(),
+    commit,
+    versions: names.join(', '),
+    loadAtStart,
+    loadAtEnd: loadavg(),
+    receiveBuffer: receiveBufferBytes > 0 ? `${(receiveBufferBytes / 2 ** 20).toFixed(0)} MiB (as reported by the kernel)` : 'n/a',
+  };
+}
+
+const FRAMEWORK_TITLES: Record<Framework, string> = { express: 'Express 5', fastify: 'Fastify 5' };
+const ROUTE_TITLES: Record<RouteId, string> = {
+  hello: 'hello world (`GET /hello`, JSON)',
+  realistic: 'realistic (`GET /realistic`: 2 × DynamoDB GetItem on dynalite + 1 fetch to a stub service)',
+};
+
+/** Expected emission: X-Ray variants one datagram per sampled request, none when unsampled. */
+function tracedVariant(variant: VariantId): boolean {
+  return variant === 'ours' || variant === 'official' || variant === 'otel';
+}
+
+interface Summary {
+  rps: number;
+  ratio: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+  added: number;
+  requests: number;
+  emitted: number;
+  bytes: number | null;
+  failures: number;
+}
+
+/** Medians over rounds; ratio and added CPU are medians of the per-round pairs with bare. */
+function summarise(cell: CellResult, bare: CellResult | undefined): Summary | undefined {
+  if (cell.samples.length === 0) return undefined;
+  const ratios: number[] = [];
+  const added: number[] = [];
+  for (const s of cell.samples) {
+    const b = bare?.samples.find((x) => x.round === s.round);
+    if (!b) continue;
+    ratios.push(s.load.requestsPerSecond / b.load.requestsPerSecond);
+    added.push(s.cpuUsPerRequest - b.cpuUsPerRequest);
+  }
+  const bytes = cell.samples.map((s) => s.emittedBytes);
+  return {
+    rps: median(cell.samples.map((s) => s.load.requestsPerSecond)),
+    ratio: median(ratios),
+    p50: median(cell.samples.map((s) => s.load.p50)),
+    p99: median(cell.samples.map((s) => s.load.p99)),
+    cpu: median(cell.samples.map((s) => s.cpuUsPerRequest)),
+    added: median(added),
+    requests: sum(cell.samples.map((s) => s.load.requests)),
+    emitted: sum(cell.samples.map((s) => s.emitted)),
+    bytes: bytes.every((b) => b !== null) ? sum(bytes as number[]) : null,
+    failures: sum(cell.samples.map((s) => s.load.failures)),
+  };
+}
+
+interface DocumentShape {
+  name?: string;
+  subsegments?: DocumentShape[];
+}
+
+/** "segment + 3 subsegments (DynamoDB, DynamoDB, 127.0.0.1)" for one datagram. */
+function describeDocument(datagram: string): string {
+  const body = datagram.slice(datagram.indexOf('\n') + 1);
+  let doc: DocumentShape & { type?: string };
+  try {
+    doc = JSON.parse(body) as DocumentShape & { type?: string };
+  } catch {
+    return 'unparseable datagram';
+  }
+  const names: string[] = [];
+  const walk = (d: DocumentShape): void => {
+    for (const s of d.subsegments ?? []) {
+      names.push(s.name ?? '?');
+      walk(s);
+    }
+  };
+  walk(doc);
+  const kind = doc.type === 'subsegment' ? 'independent subsegment' : 'segment';
+  if (names.length === 0) return kind;
+  return `${kind} + ${names.length} subsegment${names.length === 1 ? '' : 's'} (${names.join(', ')})`;
+}
+
+/** The distinct shapes among the last datagrams, most frequent first, with their counts. */
+function describeDocuments(datagrams: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const d of datagrams) {
+    const shape = describeDocument(d);
+    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+  }
+  const shapes = [...counts].sort((a, b) => b[1] - a[1]);
+  if (shapes.length === 1) return shapes[0]![0];
+  return shapes.map(([shape, n]) => `${n} of the last ${datagrams.length}: ${shape}`).join('; ');
+}
+
+const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '–');
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+function cellNotes(cell: CellResult, s: Summary): string[] {
+  const notes: string[] = [];
+  if (tracedVariant(cell.variant) && s.emitted === 0) notes.push('⚠ emitted nothing: not measuring tracing');
+  if (cell.variant === 'ours-unsampled' && s.emitted > 0) notes.push('⚠ emitted while unsampled');
+  if (s.failures > 0) notes.push(`⚠ ${fmt(s.failures)} failed requests`);
+  return notes;
+}
+
+function resultsTable(cells: CellResult[], framework: Framework, route: RouteId): string {
+  const rows = cells.filter((c) => c.framework === framework && c.route === route);
+  const bare = rows.find((c) => c.variant === 'bare');
+  const lines = [
+    `### ${FRAMEWORK_TITLES[framework]} — ${ROUTE_TITLES[route]}`,
+    '',
+    '| variant | req/s | × bare | p50 ms | p99 ms | CPU µs/req | added µs/req | emitted | per req | what was sent | notes |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
+  ];
+  for (const cell of rows) {
+    const s = summarise(cell, bare);
+    if (!s) {
+      lines.push(`| ${VARIANT_LABELS[cell.variant]} | – | – | – | – | – | – | – | – | | ⚠ ${(cell.error ?? 'no data').replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 300)} |`);
+      continue;
+    }
+    const unit = cell.variant === 'otel' ? 'spans' : 'datagrams';
+    const sent =
+      cell.variant === 'otel'
+        ? cell.exportedSample.length > 0
+          ? `spans, e.g. ${[...new Set(cell.exportedSample)].join(', ')}`
+          : ''
+        : `${describeDocuments(cell.lastDocuments)}${s.bytes !== null && s.emitted > 0 ? `, ${fmt(s.bytes / s.emitted)} B` : ''}`;
+    const notes = cellNotes(cell, s);
+    if (cell.error) notes.push(`⚠ ${cell.error.replace(/\s+/g, ' ').slice(0, 200)}`);
+    lines.push(
+      `| ${VARIANT_LABELS[cell.variant]} | ${fmt(s.rps)} | ${cell.variant === 'bare' ? '1.00' : fmt(s.ratio, 2)} | ${fmt(s.p50, 2)} | ${fmt(s.p99, 2)} | ` +
+        `${fmt(s.cpu, 1)} | ${cell.variant === 'bare' ? '–' : fmt(s.added, 1)} | ${fmt(s.emitted)} ${unit} | ${fmt(s.emitted / s.requests, 2)} | ${sent.replace(/\|/g, '\\|')} | ${notes.join('; ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function targetsTable(cells: CellResult[], soak: SoakResult | undefined): string {
+  const get = (framework: Framework, route: RouteId, variant: VariantId): Summary | undefined => {
+    const rows = cells.filter((c) => c.framework === framework && c.route === route);
+    const cell = rows.find((c) => c.variant === variant);
+    return cell ? summarise(cell, rows.find((c) => c.variant === 'bare')) : undefined;
+  };
+  const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'n/a' : ok ? 'met' : '**missed**');
+  const lines = ['| target | measured | |', '|---|--:|---|'];
+  const row = (target: string, measured: string, ok: boolean | undefined): void => {
+    lines.push(`| ${target} | ${measured} | ${verdict(ok)} |`);
+  };
+  const helloFloor: Record<Framework, number> = { express: 0.92, fastify: 0.7 };
+  for (const framework of ['express', 'fastify'] as const) {
+    const ours = get(framework, 'hello', 'ours');
+    const unsampled = get(framework, 'hello', 'ours-unsampled');
+    const official = get(framework, 'hello', 'official');
+    const realistic = get(framework, 'realistic', 'ours');
+    const title = FRAMEWORK_TITLES[framework];
+    if (ours) {
+      row(`${title} hello, 100 %: ≥ ${helloFloor[framework].toFixed(2)} × bare req/s`, fmt(ours.ratio, 2), ours.ratio >= helloFloor[framework]);
+      row(`${title} hello, 100 %: ≤ 15 µs added CPU per request`, `${fmt(ours.added, 1)} µs`, ours.added <= 15);
+      if (official) {
+        const factor = official.added / Math.max(ours.added, 0.1);
+        row(`${title} hello: official SDK's added CPU ≥ 10 × ours`, `${fmt(factor, 1)} × (${fmt(official.added, 1)} vs ${fmt(ours.added, 1)} µs)`, factor >= 10);
+      }
+    }
+    if (unsampled) row(`${title} hello, unsampled: ≥ 0.98 × bare req/s`, `${fmt(unsampled.ratio, 2)} (${fmt(unsampled.added, 1)} µs added)`, unsampled.ratio >= 0.98);
+    if (realistic) row(`${title} realistic, 100 %: ≥ 0.97 × bare req/s`, `${fmt(realistic.ratio, 2)} (${fmt(realistic.added, 1)} µs added)`, realistic.ratio >= 0.97);
+  }
+  if (soak) {
+    const growth = soak.final.heapUsed / soak.warm.heapUsed - 1;
+    row('Memory soak: final heap within 10 % of the heap after warm-up', `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %`, growth <= 0.1);
+  }
+  return lines.join('\n');
+}
+
+function soakSection(soak: SoakResult): string {
+  const growth = soak.final.heapUsed / soak.warm.heapUsed - 1;
+  const flat = growth <= 0.1;
+  const lines = [
+    `Express 5 + \`@cruddur/middleware\` at 100 % sampling, \`GET /hello\`: ${fmt(soak.warmupRequests)} warm-up requests, then ${fmt(soak.requests)} requests ` +
+      `in ${fmt(soak.seconds, 0)} s (${fmt(soak.requests / soak.seconds)} req/s), ${fmt(soak.emitted)} datagrams counted by the sink` +
+      `${soak.failures > 0 ? `, ⚠ ${fmt(soak.failures)} failed requests` : ''}.`,
+    '',
+    '| | RSS | heap used |',
+    '|---|--:|--:|',
+    `| after warm-up (after a full GC) | ${mib(soak.warm.rss)} | ${mib(soak.warm.heapUsed)} |`,
+    `| end (after a full GC) | ${mib(soak.final.rss)} | ${mib(soak.final.heapUsed)} |`,
+  ];
+  if (soak.samples.length > 0) {
+    const heaps = soak.samples.map((s) => s.heapUsed);
+    const rss = soak.samples.map((s) => s.rss);
+    lines.push(`| sampled during the soak (min – max, ${soak.samples.length} samples, no forced GC) | ${mib(Math.min(...rss))} – ${mib(Math.max(...rss))} | ${mib(Math.min(...heaps))} – ${mib(Math.max(...heaps))} |`);
+  }
+  lines.push('', `Verdict: **${flat ? 'flat' : 'not flat'}** — final heap ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} % against the heap after warm-up (limit +10 %).`);
+  if (soak.samples.length > 1) {
+    const picks = 10;
+    const step = Math.max(1, Math.floor(soak.samples.length / picks));
+    const timeline = soak.samples.filter((_, i) => i % step === 0 || i === soak.samples.length - 1);
+    lines.push('', 'Timeline (seconds since the soak began, after the warm-up → RSS / heap used, no forced GC):', '', '| t (s) | RSS | heap used |', '|--:|--:|--:|');
+    for (const s of timeline) lines.push(`| ${fmt(s.t, 1)} | ${mib(s.rss)} | ${mib(s.heapUsed)} |`);
+  }
+  return lines.join('\n');
+}
+
+function busyWarning(machine: Machine): string[] {
+  const before = machine.loadAtStart[0] ?? 0;
+  if (before < 0.5 * machine.cpuCount) return [];
+  return [
+    `⚠ **The machine was busy with other work when the run started** (load average ${before.toFixed(2)} on ${machine.cpuCount} CPUs, before any benchmark process existed). ` +
+      'Other processes compete with the pinned server and load generator: absolute numbers are low and noisy, and ratios carry extra noise. Re-run on an idle machine before drawing conclusions.',
+    '',
+  ];
+}
+
+export interface ReportInput {
+  plan: Plan;
+  machine: Machine;
+  cells: CellResult[];
+  soak: SoakResult | undefined;
+  micro: MicroResult | undefined;
+  elapsedSeconds: number;
+  /** Shown under the machine details. */
+  warnings: string[];
+}
+
+export function renderReport({ plan, machine, cells, soak, micro, elapsedSeconds, warnings }: ReportInput): string {
+  const sections: string[] = [
+    '# @cruddur/middleware — benchmarks',
+    '',
+    `Generated by \`npm run bench${plan.mode === 'quick' ? ':quick' : ''}\` (${plan.mode} mode${plan.mode === 'quick' ? ': a smoke run, numbers are not meaningful' : ''}) on ${machine.date}, in ${fmt(elapsedSeconds / 60, 1)} min. ` +
+      'One machine, one run: compare rows with each other, not with other machines.',
+    '',
+    '## Machine',
+    '',
+    '| | |',
+    '|---|---|',
+    `| CPU | ${machine.cpu} × ${machine.cpuCount} |`,
+    `| memory | ${machine.memory} |`,
+    `| OS | ${machine.os} |`,
+    `| Node.js | ${machine.node} |`,
+    `| commit | ${machine.commit} |`,
+    `| packages | ${machine.versions} |`,
+    `| sink receive buffer | ${machine.receiveBuffer} |`,
+    `| load average (1 / 5 / 15 min) | before the run: ${machine.loadAtStart.map((l) => l.toFixed(2)).join(' / ')}; at the end: ${machine.loadAtEnd.map((l) => l.toFixed(2)).join(' / ')} |`,
+    '',
+    ...busyWarning(machine),
+    ...warnings.flatMap((w) => [`⚠ ${w}.`, '']),
+    '## Method',
+    '',
+    `- Each server runs in its own process${plan.pinned ? ', pinned to core 0 (`taskset -c 0`)' : ' (no pinning: taskset unavailable)'}; ` +
+      `autocannon${plan.pinned ? ', on core 1,' : ''} loads it over 127.0.0.1 with ${plan.connections} connections, no pipelining. ` +
+      'dynalite, the stub service and the UDP sink each run in their own process' +
+      `${plan.pinned ? ', also on core 1' : ''}.`,
+    `- Per server: ${plan.warmupSeconds} s warm-up per route${plan.warmupTogether ? ' (all variants at once)' : ''}, then ${plan.rounds} round${plan.rounds === 1 ? '' : 's'} of ${plan.seconds} s per variant, ` +
+      'variants interleaved (bare, ours, ours unsampled, official, OpenTelemetry, then again). Every server of a framework stays up for all its rounds.',
+    '- req/s, p50 and p99 are medians over the rounds. **× bare** and **added µs/req** are medians of the per-round comparisons with bare ' +
+      '(bare servers vary run to run; only interleaved pairs are compared).',
+    '- **CPU µs/req**: the server process\'s own `process.cpuUsage()` (user + system, all its threads) over the run, divided by completed requests.',
+    '- **emitted**: X-Ray variants send UDP to a socket in a separate process (large receive buffer) that counts datagrams and bytes and discards them; ' +
+      'OpenTelemetry uses a `BatchSpanProcessor` (default settings) with an in-process exporter that counts spans and discards them. ' +
+      '"what was sent" describes the last 8 datagrams received (or the last spans exported), with the mean datagram size. A traced variant that emits nothing is flagged.',
+    '- `@cruddur/middleware`: the built package, `createTracer({ daemonAddress, samplingRules, centralizedSampling: false })`, `xray()` / the Fastify plugin, ' +
+      '`instrumentHttp()` and `instrument(dynamoClient)`. Unsampled: rules with `rate: 0, fixed_target: 0`.',
+    '- Official SDK: `aws-xray-sdk-express` `openSegment`/`closeSegment` or the `aws-xray-sdk-fastify` plugin, centralized sampling disabled, a local rule at 100 %, ' +
+      'daemon address = the sink, `captureAWSv3Client` for DynamoDB. It has no fetch instrumentation, so the realistic route\'s fetch is not recorded.',
+    '- OpenTelemetry: `NodeTracerProvider` with `AWSXRayIdGenerator` and `AWSXRayPropagator`, `instrumentation-http` plus `instrumentation-express` or `@fastify/otel`. ' +
+      'DynamoDB calls appear as HTTP client spans; fetch (undici) is not instrumented by this set.',
+    '- Frameworks and the AWS SDK are loaded with `require` after the variant\'s instrumentation, as in a CommonJS service.',
+    '',
+    '## Results',
+  ];
+  for (const framework of plan.frameworks) {
+    for (const route of plan.routes) sections.push('', resultsTable(cells, framework, route));
+  }
+  sections.push('', '## Targets (issue 8; reported, never asserted)', '', targetsTable(cells, soak));
+  if (soak) sections.push('', '## Memory soak', '', soakSection(soak));
+  if (micro) {
+    sections.push('', '## Core micro-benchmark', '', '`packages/middleware/bench/core.bench.ts`, run in its own process on the server core:', '', '```text', micro.output, '```');
+    if (micro.error) sections.push('', `⚠ the micro-benchmark failed: ${micro.error}`);
+  }
+  return `${sections.join('\n')}\n`;
+}
