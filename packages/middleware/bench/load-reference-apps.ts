@@ -105,13 +105,13 @@ function rssMiB(pid: number | undefined): number {
 interface Tally {
   /** Trace id of every response, all phases. */
   responses: string[];
-  /** Trace ids of sampled responses, by route kind. */
-  sampled: { read: string[]; write: string[] };
+  /** Trace ids of sampled responses: all of them, and those of writes (which cross to the worker). */
+  sampled: { all: string[]; write: string[] };
   statuses: Map<number, number>;
 }
 
 function requestMix(tally: Tally): LoadRequest[] {
-  const seen = (kind: 'read' | 'write' | 'other') => (status: number, _body: string, _context: unknown, headers: Record<string, string | string[]>) => {
+  const seen = (kind: 'read' | 'write') => (status: number, _body: string, _context: unknown, headers: Record<string, string | string[]>) => {
     tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1);
     const name = Object.keys(headers).find((key) => key.toLowerCase() === 'x-amzn-trace-id');
     const header = name === undefined ? undefined : headers[name];
@@ -119,7 +119,9 @@ function requestMix(tally: Tally): LoadRequest[] {
     const match = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Sampled=([01])$/.exec(value ?? '');
     if (!match) return;
     tally.responses.push(match[1]!);
-    if (match[2] === '1' && kind !== 'other') tally.sampled[kind].push(match[1]!);
+    if (match[2] !== '1') return;
+    tally.sampled.all.push(match[1]!);
+    if (kind === 'write') tally.sampled.write.push(match[1]!);
   };
   // `Sampled=?` asks each service to say in the response whether it sampled the request.
   const ask = { 'x-amzn-trace-id': 'Sampled=?' };
@@ -128,7 +130,7 @@ function requestMix(tally: Tally): LoadRequest[] {
   return USERS.flatMap((user): LoadRequest[] => {
     const home: LoadRequest = { method: 'GET', path: '/api/activities/home', headers: ask, onResponse: seen('read') };
     const own: LoadRequest = { method: 'GET', path: `/api/activities/@${user}`, headers: ask, onResponse: seen('read') };
-    const health: LoadRequest = { method: 'GET', path: '/api/health-check', headers: ask, onResponse: seen('other') };
+    const health: LoadRequest = { method: 'GET', path: '/api/health-check', headers: ask, onResponse: seen('read') };
     const write: LoadRequest = {
       method: 'POST',
       path: '/api/activities',
@@ -202,15 +204,18 @@ async function main(): Promise<void> {
   await waitHealthy(`http://127.0.0.1:${workerPort}/health`);
   await waitHealthy(`${url}/api/health-check`);
 
-  const tally: Tally = { responses: [], sampled: { read: [], write: [] }, statuses: new Map() };
+  const tally: Tally = { responses: [], sampled: { all: [], write: [] }, statuses: new Map() };
   console.log('warm-up 5 s …');
   const healthMix = MIX === 'health';
   const warm = await run(url, tally, { seconds: 5, connections: 8, healthOnly: healthMix });
   console.log(`calibration 10 s (${MIX} mix, unthrottled, 16 connections) …`);
   const calibration = await run(url, tally, { seconds: 10, connections: 16, healthOnly: healthMix });
   const rate = Math.floor(calibration.requests.average * 0.9);
-  console.log('health check alone 5 s (unthrottled, 16 connections) …');
-  const healthOnly = await run(url, tally, { seconds: 5, connections: 16, healthOnly: true });
+  let healthOnly: LoadResult | undefined;
+  if (!healthMix) {
+    console.log('the health check alone 5 s (unthrottled, 16 connections) …');
+    healthOnly = await run(url, tally, { seconds: 5, connections: 16, healthOnly: true });
+  }
 
   console.log(`load ${SECONDS} s (${MIX} mix) at ${rate} requests/s …`);
   const rss: Array<{ t: number; backend: number; worker: number }> = [];
@@ -238,7 +243,7 @@ async function main(): Promise<void> {
   const segmentsOf = (name: string): Set<string> => new Set(received.segments[name] ?? []);
   const backendSegments = segmentsOf('cruddur-backend');
   const workerSegments = segmentsOf('cruddur-worker');
-  const sampled = [...tally.sampled.read, ...tally.sampled.write];
+  const sampled = tally.sampled.all;
   const missingBackend = sampled.filter((id) => !backendSegments.has(id)).length;
   const missingWorker = tally.sampled.write.filter((id) => !workerSegments.has(id)).length;
   const backendLines = logged.groups['/cruddur/backend'] ?? { events: 0, accessTraceIds: [], accessSegmentIds: 0, unparsable: 0 };
@@ -250,14 +255,16 @@ async function main(): Promise<void> {
   const duplicateLines = backendLines.accessTraceIds.length - backendLines.accessSegmentIds + (workerLines.accessTraceIds.length - workerLines.accessSegmentIds);
   const tenth = rss.find((r) => r.t >= 10) ?? rss[0]!;
   const last = rss.at(-1)!;
+  const everyTen = rss.filter((r, i) => i === 0 || Math.floor(r.t / 10) !== Math.floor(rss[i - 1]!.t / 10));
 
   const lines = [
     `machine: ${process.platform} ${process.arch}, Node ${process.version}, ${availableParallelism()} cores, load average ${loadStart} at the start and ${loadavg().map((n) => n.toFixed(1)).join(' ')} at the end (other processes share these cores)`,
-    `calibration: ${Math.round(calibration.requests.average)} requests/s unthrottled (16 connections); warm-up ${warm.requests.total} requests; the health check alone (no DynamoDB): ${Math.round(healthOnly.requests.average)} requests/s`,
+    `calibration: ${Math.round(calibration.requests.average)} requests/s unthrottled (16 connections); warm-up ${warm.requests.total} requests${healthOnly ? `; the health check alone (no DynamoDB): ${Math.round(healthOnly.requests.average)} requests/s` : ''}`,
     `load (${MIX} mix): ${SECONDS} s at a target of ${rate} requests/s, 32 connections → ${load.requests.total} requests, ${Math.round(load.requests.average)} requests/s, latency p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, max ${load.latency.max} ms`,
-    `failed requests: ${failures(load)} in the load phase (errors ${load.errors}, timeouts ${load.timeouts}, non-2xx ${load.non2xx}); ${failures(warm) + failures(calibration) + failures(healthOnly)} in warm-up and calibration; statuses ${JSON.stringify(Object.fromEntries(tally.statuses))}`,
+    `failed requests: ${failures(load)} in the load phase (errors ${load.errors}, timeouts ${load.timeouts}, non-2xx ${load.non2xx}); ${failures(warm) + failures(calibration) + (healthOnly ? failures(healthOnly) : 0)} in warm-up and calibration; statuses ${JSON.stringify(Object.fromEntries(tally.statuses))}`,
     `segments: ${sampled.length} sampled requests (${SAMPLING_RATE * 100} %), ${missingBackend} without a backend segment; ${tally.sampled.write.length} sampled writes, ${missingWorker} without the worker's segment; sink: ${received.datagrams} datagrams, ${received.subsegments} independent subsegments, ${received.malformed} malformed, largest ${received.largest} bytes`,
     `log lines: ${tally.responses.length} responses, ${missingLines} without their backend access line; backend group ${backendLines.events} entries, worker group ${workerLines.events} entries, ${movedToWorker} sampled writes without the worker's access line, ${duplicateLines} duplicated, ${backendLines.unparsable + workerLines.unparsable} unparsable; Rollbar items ${logged.rollbarItems} ${JSON.stringify(logged.rollbarTitles)}`,
+    `RSS every 10 s (MiB), backend: ${everyTen.map((r) => r.backend.toFixed(0)).join(' ')}; worker: ${everyTen.map((r) => r.worker.toFixed(0)).join(' ')}`,
     `RSS growth from 10 s to the end: backend ${percent(tenth.backend, last.backend)}, worker ${percent(tenth.worker, last.worker)}`,
     `RSS (MiB) backend: start ${rss[0]!.backend.toFixed(1)}, at 10 s ${tenth.backend.toFixed(1)}, end ${last.backend.toFixed(1)}, max ${Math.max(...rss.map((r) => r.backend)).toFixed(1)}; worker: start ${rss[0]!.worker.toFixed(1)}, at 10 s ${tenth.worker.toFixed(1)}, end ${last.worker.toFixed(1)}, max ${Math.max(...rss.map((r) => r.worker)).toFixed(1)}`,
     `shutdown: SIGTERM → backend exit code ${codes[0]} after ${stopped[0]!.ms} ms, then worker exit code ${codes[1]} after ${stopped[1]!.ms} ms`,
