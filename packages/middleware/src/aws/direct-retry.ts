@@ -43,11 +43,4 @@ export function isRetryableUnprocessedCode(code: string | undefined): boolean {
   return code !== undefined && /thrott|toomanyrequests|ratelimit|internal|unavailable|timeout/i.test(code);
 }
 
-/**
- * Exponential back-off with jitter: uniform in [d/2, d] where d = base·2^attempt (capped), so
- * throttled clients spread out yet always actually wait.
- */
-export function backoffMs(attempt: number, baseMs: number, capMs: number, random: () => number): number {
-  const d = Math.min(capMs, baseMs * 2 ** attempt);
-  return d / 2 + (random() * d) / 2;
-}
+export { backoffMs } from '../core/backoff.js';

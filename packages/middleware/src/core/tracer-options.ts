@@ -1,7 +1,7 @@
 import type { ContextMissingStrategy } from './context-missing.js';
 import type { DiagnosticLevel, DiagnosticLogger } from './diagnostics.js';
 import type { JsonValue } from './document.js';
-import type { Emitter } from './emit/emitter.js';
+import type { Emitter, EntityEmitter } from './emit/emitter.js';
 import type { MessageScrubber } from './exception.js';
 import type { LocalSamplingRules } from './sampling/local-rules.js';
 import type { Sampler } from './sampling/sampler.js';
@@ -11,10 +11,14 @@ import type { Sampler } from './sampling/sampler.js';
  * the variable, except `name`, which `AWS_XRAY_TRACING_NAME` overrides (as in every X-Ray SDK).
  */
 export interface TracerOptions {
-  /** Default segment name for the framework integrations. Env: `AWS_XRAY_TRACING_NAME` (wins). */
+  /** Default segment name for the framework integrations. Env: `AWS_XRAY_TRACING_NAME` (wins over the option), `OTEL_SERVICE_NAME` (used when no option names the service). */
   name?: string;
-  /** Where documents go. Default: UDP to the daemon. Env: `CRUDDUR_XRAY_EMITTER` = `udp` | `console` | `none`. */
-  emitter?: Emitter;
+  /**
+   * Where traces go: one emitter or several (e.g. the daemon and an `OtlpTraceExporter`, to feed
+   * X-Ray and Honeycomb at once). Default: from `OTEL_TRACES_EXPORTER` (`otlp`, `xray`, `console`,
+   * `none`, comma-separated), else `CRUDDUR_XRAY_EMITTER` = `udp` | `console` | `none`, else UDP to the daemon.
+   */
+  emitter?: Emitter | EntityEmitter | ReadonlyArray<Emitter | EntityEmitter>;
   /** `host:port` or `tcp:host:port udp:host:port`. Env: `AWS_XRAY_DAEMON_ADDRESS`. Default `127.0.0.1:2000`. */
   daemonAddress?: string;
   /** A sampler of your own (e.g. centralized rules). Takes precedence over `samplingRules`. */

@@ -2,11 +2,11 @@ import { contextMissingFromEnv, contextMissingMessage, SegmentNotFoundError, typ
 import { currentEntity, runWithEntity } from './context.js';
 import { Diagnostics, levelFromEnv } from './diagnostics.js';
 import type { AnnotationValue, JsonValue } from './document.js';
-import { ConsoleEmitter } from './emit/console-emitter.js';
-import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress } from './emit/daemon-address.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './emit/daemon-address.js';
 import { DocumentWriter } from './emit/document-writer.js';
-import { DEFAULT_MAX_DATAGRAM_BYTES, type Emitter } from './emit/emitter.js';
-import { UdpEmitter } from './emit/udp-emitter.js';
+import { DEFAULT_MAX_DATAGRAM_BYTES, isEntityEmitter, type Emitter, type EntityEmitter } from './emit/emitter.js';
+import { emittersFromEnv } from './emit/emitters-from-env.js';
+import { FanOutEmitter } from './emit/fan-out-emitter.js';
 import type { Entity, EntityHost } from './entity.js';
 import type { MessageScrubber } from './exception.js';
 import { DEFAULT_SAMPLING_RULES, loadSamplingRulesFile, validateSamplingRules } from './sampling/local-rules.js';
@@ -61,6 +61,10 @@ export class Tracer implements EntityHost {
   readonly segmentDefaults: SegmentDefaults = {};
   #sampler: Sampler;
   readonly #writer: DocumentWriter;
+  /** False when no emitter takes documents (OTLP only): then no document is ever written. */
+  readonly #writesDocuments: boolean;
+  readonly #entityEmitters: readonly EntityEmitter[];
+  readonly #emitters: ReadonlyArray<Emitter | EntityEmitter>;
   readonly #contextMissing: ContextMissingStrategy;
   readonly #service: { version: string } | undefined;
   #baseAws: Record<string, JsonValue>;
@@ -68,7 +72,9 @@ export class Tracer implements EntityHost {
   constructor(options: TracerOptions = {}, env: NodeJS.ProcessEnv = process.env) {
     this.diagnostics = new Diagnostics(options.logger, options.logLevel ?? levelFromEnv(env));
     this.scrubMessage = options.scrubMessage ?? scrubText;
-    this.name = env.AWS_XRAY_TRACING_NAME || options.name;
+    // AWS_XRAY_TRACING_NAME wins over everything (as in every X-Ray SDK); OTEL_SERVICE_NAME only
+    // names services that no option names.
+    this.name = env.AWS_XRAY_TRACING_NAME || options.name || env.OTEL_SERVICE_NAME || undefined;
     this.nameFromEnv = Boolean(env.AWS_XRAY_TRACING_NAME);
     this.enabled = options.enabled ?? env.AWS_XRAY_SDK_ENABLED?.toLowerCase() !== 'false';
     const address = options.daemonAddress ?? env.AWS_XRAY_DAEMON_ADDRESS;
@@ -79,7 +85,12 @@ export class Tracer implements EntityHost {
     if (this.enabled && centralizedSamplingEnabled(options, env)) {
       this.#sampler = new CentralizedSampler({ proxy: this.daemonAddress.tcp, fallback: this.#sampler, diagnostics: this.diagnostics });
     }
-    const emitter = this.enabled ? (options.emitter ?? defaultEmitter(env, this.daemonAddress, this.diagnostics)) : NO_EMITTER;
+    const emitters = !this.enabled ? [] : options.emitter === undefined ? emittersFromEnv(env, this.daemonAddress, this.diagnostics) : toList(options.emitter);
+    const documentEmitters = emitters.filter((e): e is Emitter => !isEntityEmitter(e));
+    this.#emitters = emitters;
+    this.#entityEmitters = emitters.filter(isEntityEmitter);
+    this.#writesDocuments = documentEmitters.length > 0;
+    const emitter = documentEmitters.length === 0 ? NO_EMITTER : documentEmitters.length === 1 ? (documentEmitters[0] as Emitter) : new FanOutEmitter(documentEmitters);
     this.#writer = new DocumentWriter(emitter, this.diagnostics, {
       maxDatagramBytes: datagramLimit(options.maxDatagramBytes),
       streamingThreshold: options.streamingThreshold ?? 100,
@@ -90,9 +101,14 @@ export class Tracer implements EntityHost {
     this.#baseAws = Object.freeze({ xray: { sdk: SDK_NAME, sdk_version: VERSION } });
   }
 
-  /** The emitter documents go to. */
+  /** The emitter X-Ray documents go to (a fan-out when there are several; a no-op when none). */
   get emitter(): Emitter {
     return this.#writer.emitter;
+  }
+
+  /** Every emitter: those that take X-Ray documents and those that take entities (OTLP). */
+  get emitters(): ReadonlyArray<Emitter | EntityEmitter> {
+    return this.#emitters;
   }
 
   /** The sampler deciding new traces. */
@@ -268,23 +284,35 @@ export class Tracer implements EntityHost {
 
   /** @internal the emit pipeline */
   segmentClosed(segment: Segment): void {
-    this.#writer.segmentClosed(segment);
+    if (!segment.isSampled) return;
+    if (this.#writesDocuments) this.#writer.segmentClosed(segment);
+    for (const emitter of this.#entityEmitters) this.#emitEntity(emitter, segment);
   }
 
   /** @internal the emit pipeline */
   subsegmentClosed(subsegment: Subsegment): void {
-    this.#writer.subsegmentClosed(subsegment);
+    if (!subsegment.segment.isSampled) return;
+    if (this.#writesDocuments) this.#writer.subsegmentClosed(subsegment);
+    for (const emitter of this.#entityEmitters) this.#emitEntity(emitter, subsegment);
   }
 
-  /** Resolves once every document emitted so far has been handed to the network. */
+  #emitEntity(emitter: EntityEmitter, entity: Segment | Subsegment): void {
+    try {
+      emitter.emitEntity(entity);
+    } catch (err) {
+      this.diagnostics.once('error', 'emit-entity', `an emitter failed (${String(err)}); the request is unaffected`);
+    }
+  }
+
+  /** Resolves once every document and span emitted so far has been handed to the network. */
   async flush(): Promise<void> {
-    await this.#writer.emitter.flush?.();
+    await Promise.allSettled([this.#writer.emitter.flush?.(), ...this.#entityEmitters.map((e) => e.flush?.())]);
   }
 
-  /** Stops samplers' timers, flushes and closes the emitter. */
+  /** Stops samplers' timers, flushes and closes every emitter. */
   async shutdown(): Promise<void> {
     this.#sampler.shutdown?.();
-    await this.#writer.emitter.close?.();
+    await Promise.allSettled([this.#writer.emitter.close?.(), ...this.#entityEmitters.map((e) => e.close?.())]);
   }
 }
 
@@ -319,11 +347,8 @@ function resolveRules(rules: TracerOptions['samplingRules']): ConstructorParamet
   return typeof rules === 'string' ? loadSamplingRulesFile(rules) : validateSamplingRules(rules, 'samplingRules option');
 }
 
-function defaultEmitter(env: NodeJS.ProcessEnv, address: DaemonAddress, diagnostics: Diagnostics): Emitter {
-  const kind = env.CRUDDUR_XRAY_EMITTER?.toLowerCase();
-  if (kind === 'console') return new ConsoleEmitter();
-  if (kind === 'none') return NO_EMITTER;
-  return new UdpEmitter(address.udp, diagnostics);
+function toList(emitter: NonNullable<TracerOptions['emitter']>): Array<Emitter | EntityEmitter> {
+  return Array.isArray(emitter) ? [...(emitter as ReadonlyArray<Emitter | EntityEmitter>)] : [emitter as Emitter | EntityEmitter];
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

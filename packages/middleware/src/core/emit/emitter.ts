@@ -1,3 +1,6 @@
+import type { Segment } from '../segment.js';
+import type { Subsegment } from '../subsegment.js';
+
 /**
  * Where finished documents go. `send` receives one complete JSON document (a segment or an
  * independent subsegment) already cut to fit the datagram limit. Implementations must never throw
@@ -9,6 +12,25 @@ export interface Emitter {
   flush?(): Promise<void>;
   /** Flushes, then releases sockets and timers. */
   close?(): Promise<void>;
+}
+
+/**
+ * Where finished entities go when the protocol is not X-Ray documents: span-based exporters (OTLP)
+ * receive each closed segment and subsegment of a sampled trace and map it themselves, so no JSON
+ * document is written for them. Same rules as {@link Emitter}: never throw, never block.
+ */
+export interface EntityEmitter {
+  /** Called once for each closed segment or subsegment of a sampled trace. */
+  emitEntity(entity: Segment | Subsegment): void;
+  /** Resolves when everything handed over so far has left the process (or definitively failed). */
+  flush?(): Promise<void>;
+  /** Flushes, then releases sockets and timers. */
+  close?(): Promise<void>;
+}
+
+/** True for an emitter that takes entities rather than documents. */
+export function isEntityEmitter(emitter: Emitter | EntityEmitter): emitter is EntityEmitter {
+  return typeof (emitter as Partial<EntityEmitter>).emitEntity === 'function';
 }
 
 /** `{"format":"json","version":1}` and a newline: the first line of every daemon datagram. */

@@ -14,8 +14,8 @@ const FALSE = new Set(['false', '0', 'off', 'no']);
  * The default is on, like the X-Ray SDKs, except where it cannot work:
  * - in AWS Lambda (`AWS_LAMBDA_FUNCTION_NAME` set): there is no daemon proxy and Lambda decides
  *   sampling before the function runs;
- * - when documents do not go to a daemon (an `emitter` option, or `CRUDDUR_XRAY_EMITTER` set to
- *   `console` or `none`): whoever chose that has no proxy to ask. Set the option to `true` to poll anyway.
+ * - when documents do not go to a daemon (an `emitter` option, `OTEL_TRACES_EXPORTER` without
+ *   `xray`, or `CRUDDUR_XRAY_EMITTER` set to `console` or `none`): whoever chose that has no proxy to ask. Set the option to `true` to poll anyway.
  *
  * On with no daemon listening costs one refused connection per retry (5 s, backing off to 5 min),
  * one debug line, and nothing per request: the local rules decide.
@@ -34,6 +34,8 @@ export function centralizedSamplingEnabled(options: Pick<TracerOptions, 'sampler
   }
   if (env.AWS_LAMBDA_FUNCTION_NAME) return false;
   if (options.emitter) return false;
+  const exporters = env.OTEL_TRACES_EXPORTER?.trim();
+  if (exporters) return exporters.toLowerCase().split(',').some((name) => name.trim() === 'xray');
   const emitter = env.CRUDDUR_XRAY_EMITTER?.toLowerCase();
   return emitter !== 'console' && emitter !== 'none';
 }
