@@ -159,7 +159,8 @@ try {
     outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    // The Node of the images (scripts/node-versions.mjs TARGET_MAJOR; the Dockerfiles' FROM).
+    target: 'node24',
     format: 'esm',
     // The ES builds of the AWS SDK (its "module" field) shake far better than its CommonJS ones.
     mainFields: ['module', 'main'],

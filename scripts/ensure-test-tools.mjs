@@ -1,9 +1,17 @@
 // System tools some tests drive, installed from Debian on a fresh machine:
 //   chromium         the trace viewer's browser end-to-end test
-//   docker-compose   validates docker-compose.yml without a Docker engine (config -q)
+//   docker-compose   validates docker-compose.yml without a Docker engine (config -q), and drives
+//                    the compose end-to-end run (scripts/compose-e2e.mjs)
+//   podman, runc, netavark, aardvark-dns, debootstrap
+//                    the compose end-to-end run: podman serves the Docker API without a Docker
+//                    engine; runc, because podman's default crun fails on these machines; netavark
+//                    + aardvark-dns, because with CNI service names do not resolve between
+//                    containers; debootstrap builds the node:24-bookworm-slim base image locally,
+//                    as no container registry is reachable (docs/docker.md)
 // When we are root with apt-get, the missing ones are installed in one apt-get run. Elsewhere this
 // prints how to install them and the tests that need them skip themselves. It never fails the run.
-// CRUDDUR_SKIP_TOOL_INSTALL=1 installs nothing; CRUDDUR_SKIP_BROWSER_INSTALL=1 leaves out chromium.
+// CRUDDUR_SKIP_TOOL_INSTALL=1 installs nothing; CRUDDUR_SKIP_BROWSER_INSTALL=1 leaves out chromium;
+// CRUDDUR_SKIP_COMPOSE=1 leaves out the container tools.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -22,6 +30,13 @@ function onPath(command) {
 const tools = [
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium'), skip: Boolean(process.env.CRUDDUR_SKIP_BROWSER_INSTALL), usedBy: 'the browser end-to-end test' },
   { pkg: 'docker-compose', present: () => onPath('docker-compose'), skip: false, usedBy: 'the docker-compose.yml check' },
+  ...['podman', 'runc', 'netavark', 'aardvark-dns', 'debootstrap'].map((pkg) => ({
+    pkg,
+    // netavark and aardvark-dns are helpers podman runs from its own directory, not commands.
+    present: () => onPath(pkg) || existsSync(`/usr/lib/podman/${pkg}`),
+    skip: Boolean(process.env.CRUDDUR_SKIP_COMPOSE),
+    usedBy: 'the docker compose end-to-end run',
+  })),
 ];
 
 const missing = tools.filter((t) => !t.present());

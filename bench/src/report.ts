@@ -89,7 +89,7 @@ function version(repoRoot: string, name: string, from = 'node_modules'): string 
   }
 }
 
-export function machineDetails(repoRoot: string, receiveBufferBytes: number, loadAtStart: number[]): Machine {
+export function machineDetails(repoRoot: string, receiveBufferBytes: number, loadAtStart: number[], nodeChoice: string): Machine {
   let commit = 'unknown';
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -118,7 +118,8 @@ export function machineDetails(repoRoot: string, receiveBufferBytes: number, loa
     cpuCount: list.length,
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     os: `${type()} ${release()}`,
-    node: process.version,
+    // Which binary, and why: the orchestrator and every server it starts run on it.
+    node: `${process.version} (${nodeChoice}; servers, load generator and micro-benchmark all on it)`,
     date: new Date().toISOString(),
     commit,
     versions: names.join(', '),

@@ -2,6 +2,9 @@
 // side by side on one machine in one run. Servers run in their own processes on core 0; autocannon
 // (this process), the counting sink, dynalite and the stub service share core 1. Prints the report
 // and writes it to results/latest.md (quick mode: results/quick.md). Nothing here asserts timings.
+// Runs on Node 24 unless --node= / CRUDDUR_BENCH_NODE says otherwise (node-choice.ts, imported
+// first: it restarts this script under the chosen Node before anything else loads).
+import { nodeChoice } from './node-choice.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -265,7 +268,7 @@ async function main(): Promise<void> {
     warnings.push(stale);
   }
   plan.pinned = pinSelf(HELPER_CORE);
-  log(`@cruddur/bench — ${plan.mode} mode: ${plan.rounds} round(s) of ${plan.seconds} s, ${plan.connections} connections, ` + `${plan.pinned ? 'servers on core 0, load and helpers on core 1' : 'no CPU pinning (taskset unavailable)'}`);
+  log(`@cruddur/bench on Node ${process.version} (${nodeChoice()}) — ${plan.mode} mode: ${plan.rounds} round(s) of ${plan.seconds} s, ${plan.connections} connections, ` + `${plan.pinned ? 'servers on core 0, load and helpers on core 1' : 'no CPU pinning (taskset unavailable)'}`);
 
   const infra: Infra = await startInfra();
   const cells: CellResult[] = [];
@@ -291,7 +294,7 @@ async function main(): Promise<void> {
   const elapsed = (Date.now() - startedAt) / 1000;
   const report = renderReport({
     plan,
-    machine: machineDetails(repoRoot, infra.receiveBufferBytes, loadAtStart),
+    machine: machineDetails(repoRoot, infra.receiveBufferBytes, loadAtStart, nodeChoice()),
     cells,
     soak: soakResult,
     micro: microResult,

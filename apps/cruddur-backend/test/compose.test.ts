@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import {
   execForm,
@@ -29,6 +30,15 @@ const builds = Object.entries(services).flatMap(([name, service]) => {
 const dockerfiles = [...new Set(builds.map((b) => b.dockerfile))];
 const rootPackage = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { packageManager: string };
 const all = workspaces();
+// One Node version for the images, the bundles and the apps' tests: the esbuild target in
+// scripts/bundle-app.mjs, which must be the major the tests pin (scripts/node-versions.mjs).
+const targetMajor = Number(/target: 'node(\d+)'/.exec(readFileSync(join(repoRoot, 'scripts/bundle-app.mjs'), 'utf8'))?.[1]);
+
+void test('the bundles, the images and the apps\' tests target one Node major', async () => {
+  const { TARGET_MAJOR } = (await import(pathToFileURL(join(repoRoot, 'scripts/node-versions.mjs')).href)) as { TARGET_MAJOR: number };
+  assert.equal(targetMajor, TARGET_MAJOR, 'bundle-app.mjs target vs node-versions.mjs TARGET_MAJOR');
+  assert.equal(Number(process.versions.node.split('.')[0]), TARGET_MAJOR, 'the apps\' tests run on the images\' Node (scripts/with-node.mjs)');
+});
 
 void describe('docker-compose.yml', () => {
   void test('docker-compose config -q accepts it, with and without the aws profile', async (t) => {
@@ -100,11 +110,11 @@ for (const dockerfile of dockerfiles) {
     const runs = build.instructions.filter((i) => i.keyword === 'RUN');
     const ciLine = runs.find((r) => /^npm ci(\s|$)/.test(r.args))?.line;
 
-    void test('multi-stage: a named node:20-bookworm-slim build stage and a separate runtime stage', () => {
+    void test(`multi-stage: a named node:${targetMajor}-bookworm-slim build stage and a separate runtime stage`, () => {
       assert.ok(stages.length >= 2);
-      assert.equal(build.from, 'node:20-bookworm-slim');
+      assert.equal(build.from, `node:${targetMajor}-bookworm-slim`);
       assert.ok(build.name, 'the build stage is named');
-      assert.match(runtime.from, /^node:20-/, 'the runtime runs the Node version the bundles target (node20)');
+      assert.equal(runtime.from, `node:${targetMajor}-bookworm-slim`, `the runtime runs the Node version the bundles target (node${targetMajor})`);
     });
 
     void test('installs like CI: the packageManager npm, every workspace manifest, then npm ci', () => {
