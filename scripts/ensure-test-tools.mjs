@@ -2,12 +2,15 @@
 //   chromium         the trace viewer's browser end-to-end test
 //   docker-compose   validates docker-compose.yml without a Docker engine (config -q), and drives
 //                    the compose end-to-end run (scripts/compose-e2e.mjs)
-//   podman, runc, netavark, aardvark-dns, debootstrap
+//   podman, runc, netavark, aardvark-dns, iptables, debootstrap
 //                    the compose end-to-end run: podman serves the Docker API without a Docker
 //                    engine; runc, because podman's default crun fails on these machines; netavark
 //                    + aardvark-dns, because with CNI service names do not resolve between
-//                    containers; debootstrap builds the node:24-bookworm-slim base image locally,
-//                    as no container registry is reachable (docs/docker.md)
+//                    containers; iptables, which netavark runs to wire container networks and
+//                    published ports (only "suggested" by podman, so --no-install-recommends leaves
+//                    it out: "netavark: No such file or directory"); debootstrap builds the
+//                    node:24-bookworm-slim base image locally, as no container registry is
+//                    reachable (docs/docker.md)
 // When we are root with apt-get, the missing ones are installed in one apt-get run. Elsewhere this
 // prints how to install them and the tests that need them skip themselves. It never fails the run.
 // CRUDDUR_SKIP_TOOL_INSTALL=1 installs nothing; CRUDDUR_SKIP_BROWSER_INSTALL=1 leaves out chromium;
@@ -30,7 +33,7 @@ function onPath(command) {
 const tools = [
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium'), skip: Boolean(process.env.CRUDDUR_SKIP_BROWSER_INSTALL), usedBy: 'the browser end-to-end test' },
   { pkg: 'docker-compose', present: () => onPath('docker-compose'), skip: false, usedBy: 'the docker-compose.yml check' },
-  ...['podman', 'runc', 'netavark', 'aardvark-dns', 'debootstrap'].map((pkg) => ({
+  ...['podman', 'runc', 'netavark', 'aardvark-dns', 'iptables', 'debootstrap'].map((pkg) => ({
     pkg,
     // netavark and aardvark-dns are helpers podman runs from its own directory, not commands.
     present: () => onPath(pkg) || existsSync(`/usr/lib/podman/${pkg}`),
