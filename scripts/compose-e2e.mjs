@@ -245,8 +245,10 @@ async function fetchJson(url, init = {}) {
   return { status: res.status, body };
 }
 
+let checksPassed = 0;
 function check(condition, message) {
   if (!condition) throw new Error(message);
+  checksPassed++;
   log(`✔ ${message}`);
 }
 
@@ -344,4 +346,6 @@ try {
   }
 }
 log(ok ? 'passed' : 'FAILED');
+// The lines the test command sums (node:test's format).
+console.log(`ℹ pass ${checksPassed}\nℹ fail ${ok ? 0 : 1}`);
 process.exit(ok ? 0 : 1);

@@ -61,6 +61,8 @@ const appsNode = process.env.CRUDDUR_NODE_MATRIX === 'off' ? process.version : `
 ok = (await step(`turbo typecheck, lint, test (Node ${process.version}; the apps' tests on Node ${appsNode})`, 'npx', ['turbo', 'run', 'typecheck', 'lint', 'test', '--concurrency=1', ...extraArgs])) && ok;
 if (matrix) ok = (await step('@cruddur/middleware tests on the other Node versions', process.execPath, ['scripts/node-matrix.mjs'])) && ok;
 else console.log(partial ? '\nNode matrix and compose run left out: partial run (turbo arguments given).' : '\nNode matrix left out: CRUDDUR_NODE_MATRIX=off.');
+// Skips itself (exit 0, with the reason) where it cannot run: not root on Debian, tools missing.
+if (!partial) ok = (await step('docker compose end to end (npm run test:compose)', process.execPath, ['scripts/compose-e2e.mjs'])) && ok;
 
 console.log(`\n${summary.join('\n')}`);
 process.exit(ok ? 0 : 1);

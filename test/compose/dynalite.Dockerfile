@@ -3,7 +3,7 @@
 FROM node:24-bookworm-slim
 WORKDIR /opt/dynalite
 # The version the workspace's tests use (package-lock.json); its LevelDB binding ships prebuilt.
-RUN npm install --no-audit --no-fund dynalite@4.0.0
+RUN npm install --no-audit --no-fund --loglevel=error dynalite@4.0.0
 USER node
 EXPOSE 8000
 CMD ["node", "node_modules/dynalite/cli.js", "--port", "8000", "--createTableMs", "0"]
