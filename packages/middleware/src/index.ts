@@ -95,3 +95,35 @@ export { detectEcs, type EcsPluginOptions } from './core/plugins/ecs.js';
 export { detectEks, type EksPluginOptions } from './core/plugins/eks.js';
 export { detectElasticBeanstalk, ELASTIC_BEANSTALK_CONFIG, type ElasticBeanstalkPluginOptions } from './core/plugins/elastic-beanstalk.js';
 export { readContainerId, type ContainerIdSources } from './core/plugins/container-id.js';
+export {
+  TRACEPARENT_HEADER,
+  FLAG_SAMPLED,
+  parseTraceparent,
+  formatTraceparent,
+  isW3cTraceId,
+  isW3cSpanId,
+  type Traceparent,
+  type TraceparentFields,
+} from './propagation/traceparent.js';
+export {
+  TRACESTATE_HEADER,
+  MAX_TRACESTATE_MEMBERS,
+  MAX_TRACESTATE_LENGTH,
+  parseTracestate,
+  formatTracestate,
+  normaliseTracestate,
+  truncateTracestate,
+  isTraceStateKey,
+  isTraceStateValue,
+  type TraceStateEntry,
+} from './propagation/tracestate.js';
+export { xrayToW3cTraceId, w3cToXrayTraceId } from './propagation/trace-id.js';
+export { DEFAULT_PROPAGATORS, PROPAGATORS_ENV, resolvePropagators, type PropagatorName } from './propagation/config.js';
+export {
+  extractTraceContext,
+  traceContextHeaders,
+  propagationFields,
+  propagatorsOf,
+  type ExtractedTraceContext,
+  type HeaderPair,
+} from './propagation/propagator.js';
