@@ -104,7 +104,6 @@ export {
   SigV4SetupError,
   retryAfterMs,
   entityToSpan,
-  w3cTraceId,
   ResourceBuilder,
   SpanKind,
   StatusCode,
@@ -128,3 +127,35 @@ export {
   type SpanKindValue,
   type StatusCodeValue,
 } from './export/otlp/index.js';
+export {
+  TRACEPARENT_HEADER,
+  FLAG_SAMPLED,
+  parseTraceparent,
+  formatTraceparent,
+  isW3cTraceId,
+  isW3cSpanId,
+  type Traceparent,
+  type TraceparentFields,
+} from './propagation/traceparent.js';
+export {
+  TRACESTATE_HEADER,
+  MAX_TRACESTATE_MEMBERS,
+  MAX_TRACESTATE_LENGTH,
+  parseTracestate,
+  formatTracestate,
+  normaliseTracestate,
+  truncateTracestate,
+  isTraceStateKey,
+  isTraceStateValue,
+  type TraceStateEntry,
+} from './propagation/tracestate.js';
+export { xrayToW3cTraceId, w3cToXrayTraceId } from './propagation/trace-id.js';
+export { DEFAULT_PROPAGATORS, PROPAGATORS_ENV, resolvePropagators, type PropagatorName } from './propagation/config.js';
+export {
+  extractTraceContext,
+  traceContextHeaders,
+  propagationFields,
+  propagatorsOf,
+  type ExtractedTraceContext,
+  type HeaderPair,
+} from './propagation/propagator.js';
