@@ -188,6 +188,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       DDB_MESSAGE_TABLE: tableName,
       AWS_XRAY_DAEMON_ADDRESS: traces.daemonAddress,
+      // Read only by OpenTelemetry exporters; the services have none yet, so nothing they send changes.
+      ...(traces.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: traces.otlpEndpoint } : {}),
       CRUDDUR_XRAY_SAMPLING_RULES: SAMPLING_RULES_FILE,
       ...(rollbar ? { ROLLBAR_ACCESS_TOKEN: 'local-demo-token', ROLLBAR_ENDPOINT: rollbar.itemUrl, ROLLBAR_ENVIRONMENT: 'demo' } : {}),
       ...options.env,
@@ -299,7 +301,8 @@ async function createTableAndSeed(endpoint: string, tableName: string): Promise<
 
 async function startTraces(udpPort: number, httpPort: number, finishAfterMs: number): Promise<TraceViewer> {
   try {
-    return await startTraceViewer({ host: LOOPBACK, udpPort, httpPort, finishAfterMs, maxTraces: 500 });
+    // OTLP on a free port: 4318 is often held by a local collector, and nothing expects it fixed here.
+    return await startTraceViewer({ host: LOOPBACK, udpPort, httpPort, otlpPort: 0, finishAfterMs, maxTraces: 500 });
   } catch (error) {
     if (errorCode(error) === 'EADDRINUSE' || errorCode(error) === 'EACCES') {
       const port = (error as { port?: number }).port;

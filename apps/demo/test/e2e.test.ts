@@ -224,6 +224,7 @@ void describe('the demo stack, end to end', () => {
     assert.equal(await refused(Number(new URL(stack.workerUrl).port)), true, 'worker port closed');
     assert.equal(await refused(Number(new URL(stack.dynamodbEndpoint).port)), true, 'dynalite closed');
     assert.equal(await refused(Number(new URL(stack.tracesUrl).port)), true, 'trace web view closed');
+    assert.equal(await refused(stack.traces.otlpPort!), true, 'OTLP receiver closed');
     // A second stop is harmless.
     assert.deepEqual(await stack.stop(), result);
   });
