@@ -2,7 +2,7 @@ import { contextMissingFromEnv, contextMissingMessage, SegmentNotFoundError, typ
 import { currentEntity, runWithEntity } from './context.js';
 import { Diagnostics, levelFromEnv } from './diagnostics.js';
 import type { AnnotationValue, JsonValue } from './document.js';
-import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './emit/daemon-address.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress } from './emit/daemon-address.js';
 import { DocumentWriter } from './emit/document-writer.js';
 import { DEFAULT_MAX_DATAGRAM_BYTES, isEntityEmitter, type Emitter, type EntityEmitter } from './emit/emitter.js';
 import { emittersFromEnv } from './emit/emitters-from-env.js';
