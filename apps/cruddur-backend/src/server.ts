@@ -11,6 +11,7 @@ const app = createApp({
   db: createDocumentClient(dynamo),
   tableName: config.tableName,
   workerUrl: config.workerUrl,
+  internalToken: config.internalToken,
   logger,
   tracer,
   reporter,
