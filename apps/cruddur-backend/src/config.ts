@@ -8,6 +8,8 @@ export interface BackendConfig extends DynamoOptions {
   workerUrl: string;
   /** Shared secret sent to the worker (`CRUDDUR_INTERNAL_TOKEN` or the file `CRUDDUR_INTERNAL_TOKEN_FILE` names). */
   internalToken: string | undefined;
+  /** `CRUDDUR_DEMO_ROUTES=1`: mount the demo's induced-error route. */
+  demoRoutes: boolean;
 }
 
 function port(value: string | undefined, fallback: number): number {
@@ -28,5 +30,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     host: env.HOST || '0.0.0.0',
     workerUrl: env.WORKER_URL || 'http://127.0.0.1:4568',
     internalToken: internalTokenFromEnv(env),
+    demoRoutes: env.CRUDDUR_DEMO_ROUTES === '1',
   };
 }

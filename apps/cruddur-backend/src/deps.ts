@@ -52,6 +52,8 @@ export interface BackendDeps {
    * as `X-Cruddur-Internal-Token`. None by default (a worker without a token accepts any caller).
    */
   internalToken?: string;
+  /** Mount the demo's induced-error route (`CRUDDUR_DEMO_ROUTES=1`). Default false. */
+  demoRoutes?: boolean;
   /** Timeout of each call to the worker, in ms (default 5000). */
   workerTimeoutMs?: number;
 }

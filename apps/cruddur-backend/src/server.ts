@@ -12,6 +12,7 @@ const app = createApp({
   tableName: config.tableName,
   workerUrl: config.workerUrl,
   internalToken: config.internalToken,
+  demoRoutes: config.demoRoutes,
   logger,
   tracer,
   reporter,
