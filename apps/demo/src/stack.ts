@@ -7,6 +7,7 @@ import { ensureTable } from '@cruddur/backend/dist/db/schema.js';
 import { seed, type SeedSummary } from '@cruddur/backend/dist/db/seed.js';
 import { startDynalite, startRollbarServer, type DynaliteHandle, type RollbarServer } from '@cruddur/fakes';
 import { startTraceViewer, type TraceViewer } from '@cruddur/trace-viewer';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
@@ -185,6 +186,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const common = serviceEnvironment(process.env, {
       HOST: LOOPBACK,
+      // A fresh shared secret for the calls between the two services, so the demo runs the worker
+      // as it should be run (authenticated) without the newcomer arranging anything.
+      CRUDDUR_INTERNAL_TOKEN: randomBytes(32).toString('hex'),
+      // The tour's induced error (a route mounted only for the demo).
+      CRUDDUR_DEMO_ROUTES: '1',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       DDB_MESSAGE_TABLE: tableName,
       AWS_XRAY_DAEMON_ADDRESS: traces.daemonAddress,
