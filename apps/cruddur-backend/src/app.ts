@@ -4,6 +4,7 @@ import { rollbarErrorHandler } from '@cruddur/middleware/rollbar';
 import { type BackendDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { activityRoutes } from './routes/activities.js';
+import { demoRoutes } from './routes/demo.js';
 import { generalRoutes } from './routes/general.js';
 import { messageRoutes } from './routes/messages.js';
 import { userRoutes } from './routes/users.js';
@@ -34,6 +35,7 @@ export function createApp(deps: BackendDeps): Express {
   app.use(activityRoutes(ctx));
   app.use(messageRoutes(ctx));
   app.use(userRoutes(ctx));
+  if (deps.demoRoutes) app.use(demoRoutes(ctx));
   app.use(notFoundHandler);
   app.use(xrayErrorHandler());
   if (deps.reporter) app.use(rollbarErrorHandler({ reporter: deps.reporter, person: (req) => personOf(req.header('x-cruddur-user')) }));

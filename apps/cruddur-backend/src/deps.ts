@@ -47,6 +47,13 @@ export interface BackendDeps {
   reporter?: ErrorReporter;
   /** Outgoing HTTP; global `fetch` by default (an instrumented fetch can be passed instead). */
   fetch?: typeof fetch;
+  /**
+   * Shared secret the worker requires on its internal endpoints (`CRUDDUR_INTERNAL_TOKEN`), sent
+   * as `X-Cruddur-Internal-Token`. None by default (a worker without a token accepts any caller).
+   */
+  internalToken?: string;
+  /** Mount the demo's induced-error route (`CRUDDUR_DEMO_ROUTES=1`). Default false. */
+  demoRoutes?: boolean;
   /** Timeout of each call to the worker, in ms (default 5000). */
   workerTimeoutMs?: number;
 }

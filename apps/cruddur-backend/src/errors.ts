@@ -4,7 +4,7 @@
  */
 export class ServiceError extends Error {
   constructor(
-    readonly status: 401 | 403 | 404 | 422 | 502,
+    readonly status: 400 | 401 | 404 | 413 | 415 | 422 | 502,
     readonly codes: string[],
   ) {
     super(`${status} ${codes.join(',')}`);
@@ -14,7 +14,7 @@ export class ServiceError extends Error {
 
 export const unprocessable = (codes: string[]): ServiceError => new ServiceError(422, codes);
 export const notFound = (code: string): ServiceError => new ServiceError(404, [code]);
-export const forbidden = (code: string): ServiceError => new ServiceError(403, [code]);
+export const badRequest = (code: string): ServiceError => new ServiceError(400, [code]);
 
 /** True for the error DynamoDB returns when a ConditionExpression is false. */
 export function isConditionalCheckFailed(err: unknown): boolean {

@@ -6,6 +6,19 @@ export function isUuid(value: string): boolean {
   return UUID_RE.test(value);
 }
 
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+/**
+ * A uuid a client may choose for a new entity: well formed, and not the nil or max uuid, which
+ * are placeholders ("no id") in most code bases; accepting them would let every client that
+ * forgot to fill its id in collide on one entity.
+ */
+export function isClientUuid(value: string): boolean {
+  const lower = value.toLowerCase();
+  return isUuid(value) && lower !== NIL_UUID && lower !== MAX_UUID;
+}
+
 /**
  * A stable UUID derived from a name (SHA-256, version 8 layout): the same
  * name always gives the same UUID. Used to turn an idempotency key into an

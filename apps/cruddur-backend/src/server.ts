@@ -11,6 +11,8 @@ const app = createApp({
   db: createDocumentClient(dynamo),
   tableName: config.tableName,
   workerUrl: config.workerUrl,
+  internalToken: config.internalToken,
+  demoRoutes: config.demoRoutes,
   logger,
   tracer,
   reporter,

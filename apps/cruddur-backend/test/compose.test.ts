@@ -191,3 +191,17 @@ function copiesBefore(stage: Stage, line: number): Set<string> {
 function exposes(stage: Stage): Set<string> {
   return new Set(stage.instructions.filter((i) => i.keyword === 'EXPOSE').flatMap((i) => i.args.split(/\s+/)));
 }
+
+void test('the backend → worker calls carry a shared secret that compose generates (none in the file)', () => {
+  const job = services['internal-token'];
+  assert.ok(job, 'a one-shot job writes the secret');
+  assert.ok((job.command as string[]).join(' ').includes('randomBytes'), 'the secret is random');
+  for (const name of ['cruddur-backend', 'worker']) {
+    const service = services[name]!;
+    assert.equal(service.environment?.CRUDDUR_INTERNAL_TOKEN_FILE, '/run/cruddur-internal/token', name);
+    assert.equal(service.environment?.CRUDDUR_INTERNAL_TOKEN, undefined, `${name}: no secret in the file`);
+    assert.equal((service.depends_on as Record<string, { condition: string }>)['internal-token']?.condition, 'service_completed_successfully', name);
+  }
+  // The worker listens on the loopback by default; on the compose network it must say otherwise.
+  assert.equal(services.worker!.environment?.HOST, '0.0.0.0');
+});

@@ -6,7 +6,7 @@ import dynalite from 'dynalite';
 // The second service, started in-process from its sources so the suite exercises the real HTTP calls both ways.
 import { createApp as createWorkerApp } from '../../worker/src/app.js';
 import { createApp } from '../src/app.js';
-import { type Logger } from '../src/deps.js';
+import { type BackendDeps, type Logger } from '../src/deps.js';
 import { ensureTable } from '../src/db/schema.js';
 import { seed } from '../src/db/seed.js';
 
@@ -118,12 +118,25 @@ export interface Stack {
   stop: () => Promise<void>;
 }
 
+/** The observability of one service in a test stack (none by default). */
+export interface ServiceTelemetry {
+  tracer?: BackendDeps['tracer'];
+  reporter?: BackendDeps['reporter'];
+}
+
+export interface StackOptions {
+  /** Shared secret of the internal calls, given to both services. */
+  internalToken?: string;
+  backend?: ServiceTelemetry;
+  worker?: ServiceTelemetry;
+}
+
 /**
  * dynalite + table + seed, the worker and the backend on port 0, wired to
  * each other over real HTTP (the backend calls the worker, the worker calls
  * the backend back).
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dynamo = await startDynamo();
   await seed(dynamo.db, TABLE);
 
@@ -134,10 +147,26 @@ export async function startStack(): Promise<Stack> {
   const backendPort = await listen(backendServer);
   const backendUrl = `http://127.0.0.1:${backendPort}`;
 
-  const worker = createWorkerApp({ db: dynamo.db, tableName: TABLE, backendUrl, logger: workerLog });
+  const worker = createWorkerApp({
+    db: dynamo.db,
+    tableName: TABLE,
+    backendUrl,
+    logger: workerLog,
+    internalToken: options.internalToken,
+    tracer: options.worker?.tracer,
+    reporter: options.worker?.reporter,
+  });
   const workerUrl = await worker.listen({ port: 0, host: '127.0.0.1' });
 
-  const app = createApp({ db: dynamo.db, tableName: TABLE, workerUrl, logger: backendLog });
+  const app = createApp({
+    db: dynamo.db,
+    tableName: TABLE,
+    workerUrl,
+    logger: backendLog,
+    internalToken: options.internalToken,
+    tracer: options.backend?.tracer,
+    reporter: options.backend?.reporter,
+  });
   backendServer.on('request', app);
 
   return {

@@ -49,6 +49,7 @@ function urlsText(stack: Stack): string {
     `  worker       ${stack.workerUrl}/health`,
     `  traces       ${stack.tracesUrl}  (web view; JSON at ${stack.tracesUrl}api/traces)`,
     `  segments     udp://${stack.traces.daemonAddress}  (AWS_XRAY_DAEMON_ADDRESS=${stack.traces.daemonAddress})`,
+    ...(stack.traces.otlpTracesUrl ? [`  OTLP/HTTP    ${stack.traces.otlpTracesUrl}  (OTEL_EXPORTER_OTLP_ENDPOINT=${stack.traces.otlpEndpoint ?? ''})`] : []),
     `  DynamoDB     ${stack.dynamodbEndpoint}  (dynalite, in memory, table ${stack.tableName})${rollbar}`,
     `Try: curl -H 'X-Cruddur-User: garek' ${stack.backendUrl}/api/activities/notifications`,
     'New traces are printed here as they finish. Press Ctrl-C to stop.',

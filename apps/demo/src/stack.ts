@@ -7,6 +7,7 @@ import { ensureTable } from '@cruddur/backend/dist/db/schema.js';
 import { seed, type SeedSummary } from '@cruddur/backend/dist/db/seed.js';
 import { startDynalite, startRollbarServer, type DynaliteHandle, type RollbarServer } from '@cruddur/fakes';
 import { startTraceViewer, type TraceViewer } from '@cruddur/trace-viewer';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
@@ -185,9 +186,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const common = serviceEnvironment(process.env, {
       HOST: LOOPBACK,
+      // A fresh shared secret for the calls between the two services, so the demo runs the worker
+      // as it should be run (authenticated) without the newcomer arranging anything.
+      CRUDDUR_INTERNAL_TOKEN: randomBytes(32).toString('hex'),
+      // The tour's induced error (a route mounted only for the demo).
+      CRUDDUR_DEMO_ROUTES: '1',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       DDB_MESSAGE_TABLE: tableName,
       AWS_XRAY_DAEMON_ADDRESS: traces.daemonAddress,
+      // Read only by OpenTelemetry exporters; the services have none yet, so nothing they send changes.
+      ...(traces.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: traces.otlpEndpoint } : {}),
       CRUDDUR_XRAY_SAMPLING_RULES: SAMPLING_RULES_FILE,
       ...(rollbar ? { ROLLBAR_ACCESS_TOKEN: 'local-demo-token', ROLLBAR_ENDPOINT: rollbar.itemUrl, ROLLBAR_ENVIRONMENT: 'demo' } : {}),
       ...options.env,
@@ -299,7 +307,8 @@ async function createTableAndSeed(endpoint: string, tableName: string): Promise<
 
 async function startTraces(udpPort: number, httpPort: number, finishAfterMs: number): Promise<TraceViewer> {
   try {
-    return await startTraceViewer({ host: LOOPBACK, udpPort, httpPort, finishAfterMs, maxTraces: 500 });
+    // OTLP on a free port: 4318 is often held by a local collector, and nothing expects it fixed here.
+    return await startTraceViewer({ host: LOOPBACK, udpPort, httpPort, otlpPort: 0, finishAfterMs, maxTraces: 500 });
   } catch (error) {
     if (errorCode(error) === 'EADDRINUSE' || errorCode(error) === 'EACCES') {
       const port = (error as { port?: number }).port;

@@ -36,11 +36,12 @@ export function rootTraceId(header: string | null | undefined): string | undefin
 }
 
 /**
- * A handle longer than the 2048 bytes DynamoDB allows in a partition key: the backend passes it
- * to GetItem, DynamoDB answers ValidationException, and the request ends in a 500 — a fault in the
- * trace, an error log line and an error report, all carrying the same trace id.
+ * The backend's demo-only route (mounted with `CRUDDUR_DEMO_ROUTES=1`, which the demo sets): a
+ * GetItem with a key longer than DynamoDB allows, ValidationException, and a 500 — a fault in the
+ * trace, an error log line and an error report, all carrying the same trace id. (Client input
+ * cannot cause this: handles are validated before they reach DynamoDB.)
  */
-export const OVERSIZED_HANDLE = 'x'.repeat(2100);
+export const INDUCED_ERROR_PATH = '/api/demo/induced-error';
 
 /** Sends one request to the backend and reads its trace id from the response header. */
 export async function sendStep(baseUrl: string, step: TourStep, timeoutMs = 10_000): Promise<TourResult> {
@@ -147,9 +148,9 @@ export const TOUR: readonly ((previous: readonly TourResult[]) => TourStep)[] = 
   }),
   () => ({
     title: 'Induced error',
-    shows: 'a handle too long for a DynamoDB key: ValidationException, 500, fault, error report',
+    shows: 'a key too long for DynamoDB (demo-only route): ValidationException, 500, fault, error report',
     method: 'GET',
-    path: `/api/users/@${OVERSIZED_HANDLE}/short`,
+    path: INDUCED_ERROR_PATH,
     expectStatus: 500,
     reportsToRollbar: true,
   }),

@@ -100,6 +100,11 @@ void describe('npm run demo (dist/demo.js)', () => {
     const run = runDemo(['--backend-port', '0', '--worker-port=0'], { CRUDDUR_DEMO_TRACES_UDP_PORT: '0', CRUDDUR_DEMO_TRACES_WEB_PORT: '0' });
     await run.waitFor('Press Ctrl-C to stop.', 45_000);
     const out = run.stdout();
+    // The OTLP/HTTP receiver runs on a free port and is listed with the other URLs.
+    const otlp = /^ {2}OTLP\/HTTP {4}(http:\/\/127\.0\.0\.1:(\d+)\/v1\/traces) {2}\(OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:(\d+)\)$/m.exec(out);
+    assert.ok(otlp && otlp[2] === otlp[3] && otlp[2] !== '4318', out);
+    const exported = await fetch(otlp[1]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
+    assert.equal(exported.status, 200);
 
     const trees = out.match(/^trace 1-[0-9a-f]{8}-[0-9a-f]{24} /gm) ?? [];
     assert.equal(trees.length, 8, 'one tree per tour request');

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { type SegmentDocument, type Trace } from '@cruddur/trace-viewer';
 import { traceIdOf, type LogLine } from '../src/logs.js';
 import { startStack, type Stack } from '../src/stack.js';
-import { OVERSIZED_HANDLE, sendStep, type TourResult, type TourStep } from '../src/tour.js';
+import { INDUCED_ERROR_PATH, sendStep, type TourResult, type TourStep } from '../src/tour.js';
 
 /** A segment or subsegment as received, with the fields this test reads. */
 interface Doc {
@@ -178,7 +178,7 @@ void describe('the demo stack, end to end', () => {
   });
 
   void test('an induced error: 500 naming the trace, a fault in it, an error log line and a Rollbar item with that trace id', async (t) => {
-    const res = await send(stack, { method: 'GET', path: `/api/users/@${OVERSIZED_HANDLE}/short`, expectStatus: 500 });
+    const res = await send(stack, { method: 'GET', path: INDUCED_ERROR_PATH, expectStatus: 500 });
     assert.deepEqual(res.body, { error: 'internal_error', trace_id: res.traceId });
 
     const trace = await stack.traces.store.waitForTrace(res.traceId, 10_000);
@@ -224,6 +224,7 @@ void describe('the demo stack, end to end', () => {
     assert.equal(await refused(Number(new URL(stack.workerUrl).port)), true, 'worker port closed');
     assert.equal(await refused(Number(new URL(stack.dynamodbEndpoint).port)), true, 'dynalite closed');
     assert.equal(await refused(Number(new URL(stack.tracesUrl).port)), true, 'trace web view closed');
+    assert.equal(await refused(stack.traces.otlpPort!), true, 'OTLP receiver closed');
     // A second stop is harmless.
     assert.deepEqual(await stack.stop(), result);
   });

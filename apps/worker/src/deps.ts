@@ -25,6 +25,13 @@ export interface WorkerDeps {
   tracer?: Tracer;
   /** Rollbar reports of unexpected errors; none by default. */
   reporter?: ErrorReporter;
+  /**
+   * Shared secret required on `/internal/*` as `X-Cruddur-Internal-Token` (`CRUDDUR_INTERNAL_TOKEN`).
+   * Without one every caller is accepted: keep such a worker on the loopback.
+   */
+  internalToken?: string;
+  /** The worker's clock in epoch ms, against which client timestamps are bounded (default `Date.now`). */
+  now?: () => number;
   /** Overrides of the default moderation rules. */
   moderation?: Partial<ModerationPolicy>;
 }

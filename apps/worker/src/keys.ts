@@ -8,4 +8,5 @@ export const keys = {
     sk: `${createdAt}#${notificationUuid}`,
   }),
   groupMemberPk: (userUuid: string): string => `GRP#${userUuid}`,
+  conversationPk: (groupUuid: string): string => `MSG#${groupUuid}`,
 };

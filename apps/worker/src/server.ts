@@ -7,7 +7,21 @@ const config = loadConfig();
 const db = createDocumentClient(config);
 const telemetry = createTelemetry('cruddur-worker', [db]);
 const { logger, tracer, reporter } = telemetry;
-const app = createApp({ db, tableName: config.tableName, backendUrl: config.backendUrl, logger, tracer, reporter });
+const app = createApp({
+  db,
+  tableName: config.tableName,
+  backendUrl: config.backendUrl,
+  internalToken: config.internalToken,
+  logger,
+  tracer,
+  reporter,
+});
+if (!config.internalToken) {
+  // Safe only while nothing but this host can reach the worker (the default HOST is the loopback).
+  logger.warn('CRUDDUR_INTERNAL_TOKEN is not set: the internal endpoints accept any caller that can reach them', {
+    host: config.host,
+  });
+}
 
 flushOnShutdown(telemetry, async () => {
   logger.info('shutting down');

@@ -6,7 +6,7 @@ import dynalite from 'dynalite';
 // The table definition is owned by the backend (schema-load); the worker only writes into it.
 import { ensureTable } from '../../cruddur-backend/src/db/schema.js';
 import { createApp } from '../src/app.js';
-import { type Logger } from '../src/deps.js';
+import { type Logger, type WorkerDeps } from '../src/deps.js';
 
 export const TABLE = 'cruddur-messages';
 
@@ -100,8 +100,9 @@ export async function startWorker(
   backendUrl: string,
   logger: Logger = memoryLogger(),
   tableName = TABLE,
+  options: Pick<WorkerDeps, 'now' | 'internalToken' | 'tracer' | 'reporter'> = {},
 ): Promise<{ url: string; stop: () => Promise<void> }> {
-  const app = createApp({ db, tableName, backendUrl, logger, backendTimeoutMs: 2000 });
+  const app = createApp({ db, tableName, backendUrl, logger, backendTimeoutMs: 2000, ...options });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url: address, stop: () => app.close() };
 }

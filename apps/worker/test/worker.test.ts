@@ -14,6 +14,7 @@ import {
   startDynamo,
   startFakeBackend,
   startWorker,
+  TABLE,
 } from './harness.js';
 
 const alice = { uuid: randomUUID(), handle: 'alice', display_name: 'Alice' };
@@ -60,7 +61,8 @@ void describe('worker', () => {
   before(async () => {
     dynamo = await startDynamo();
     backend = await startFakeBackend({ alice, bob });
-    worker = await startWorker(dynamo.db, backend.url, logger);
+    // The worker's clock stands at T0, the time of the test's sort keys (they must be plausibly "now").
+    worker = await startWorker(dynamo.db, backend.url, logger, TABLE, { now: () => T0 });
   });
 
   after(async () => {

@@ -1,6 +1,6 @@
 /**
  * Local servers on 127.0.0.1 that speak the real wire protocols of the X-Ray daemon, the X-Ray API,
- * CloudWatch Logs, Rollbar, EC2 and ECS metadata and DynamoDB (dynalite), so the real clients can be
+ * CloudWatch Logs, Rollbar, OTLP/HTTP traces, EC2 and ECS metadata and DynamoDB (dynalite), so the real clients can be
  * pointed at them in tests and benchmarks. Every server binds an ephemeral port by default, records
  * what it receives, offers fault controls and closes completely with `close()`.
  *
@@ -79,6 +79,30 @@ export {
   type EcsLogOptions,
   type EcsTaskMetadata,
 } from './ecs-metadata.js';
+export {
+  startOtlpSink,
+  OTLP_TRACES_PATH,
+  OTLP_DEFAULT_MAX_BODY_BYTES,
+  type OtlpSink,
+  type OtlpSinkOptions,
+  type OtlpFaultKind,
+  type OtlpFailOptions,
+  type OtlpRequestRecord,
+} from './otlp-sink.js';
+export {
+  decodeTraceRequest,
+  decodeRpcStatus,
+  OtlpDecodeError,
+  type OtlpSpan,
+  type OtlpSpanEvent,
+  type OtlpSpanLink,
+  type OtlpAttributeValue,
+  type OtlpAttributeType,
+  type OtlpEncoding,
+  type OtlpPartialSuccess,
+  type RpcStatus,
+} from './otlp-spans.js';
+export { createSigV4Verifier, type SigV4VerifierOptions, type SignedRequest, type SigV4Verdict } from './sigv4-verifier.js';
 export { startDynalite, type DynaliteHandle, type DynaliteOptions } from './dynalite.js';
 export type { HttpFakeHandle, ListenOptions } from './http-json.js';
 export type { CountOrPredicate } from './wait.js';

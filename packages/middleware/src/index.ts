@@ -1,7 +1,8 @@
 /**
  * @packageDocumentation
  * The tracing core: X-Ray ids, the `X-Amzn-Trace-Id` header, segments and subsegments in the
- * segment-document format, async context, sampling and emitters. Integrations live in subpath
+ * segment-document format, async context, sampling, and the emitters: the X-Ray daemon (UDP),
+ * the console, memory, and OTLP/HTTP (`OtlpTraceExporter`). Integrations live in subpath
  * exports (`/express`, `/fastify`, `/http`, `/aws`, `/logger`, `/rollbar`); test helpers in `/testing`.
  */
 export { newEntityId, newTraceId, isEntityId, isTraceId } from './core/ids.js';
@@ -64,7 +65,9 @@ export {
   type LocalSamplingRule,
   type DefaultSamplingRule,
 } from './core/sampling/local-rules.js';
-export { DAEMON_HEADER, DEFAULT_MAX_DATAGRAM_BYTES, type Emitter } from './core/emit/emitter.js';
+export { DAEMON_HEADER, DEFAULT_MAX_DATAGRAM_BYTES, isEntityEmitter, type Emitter, type EntityEmitter } from './core/emit/emitter.js';
+export { FanOutEmitter } from './core/emit/fan-out-emitter.js';
+export { emittersFromEnv, tracesExporterNames } from './core/emit/emitters-from-env.js';
 export { UdpEmitter, type UdpEmitterStats } from './core/emit/udp-emitter.js';
 export { ConsoleEmitter } from './core/emit/console-emitter.js';
 export { InMemoryEmitter, type EmittedDocument } from './core/emit/memory-emitter.js';
@@ -95,3 +98,64 @@ export { detectEcs, type EcsPluginOptions } from './core/plugins/ecs.js';
 export { detectEks, type EksPluginOptions } from './core/plugins/eks.js';
 export { detectElasticBeanstalk, ELASTIC_BEANSTALK_CONFIG, type ElasticBeanstalkPluginOptions } from './core/plugins/elastic-beanstalk.js';
 export { readContainerId, type ContainerIdSources } from './core/plugins/container-id.js';
+export {
+  OtlpTraceExporter,
+  OtlpConfigError,
+  SigV4SetupError,
+  retryAfterMs,
+  entityToSpan,
+  ResourceBuilder,
+  SpanKind,
+  StatusCode,
+  ANNOTATIONS_ATTRIBUTE,
+  METADATA_ATTRIBUTE_PREFIX,
+  IN_PROGRESS_ATTRIBUTE,
+  type OtlpExporterStats,
+  type OtlpExporterDeps,
+  type OtlpExporterOptions,
+  type OtlpProtocol,
+  type OtlpAwsCredentials,
+  type OtlpSpan,
+  type OtlpAttribute,
+  type OtlpValue,
+  type OtlpEvent,
+  type OtlpLink,
+  type OtlpStatus,
+  type OtlpScope,
+  type OtlpResourceSpans,
+  type OtlpPartialSuccess,
+  type SpanKindValue,
+  type StatusCodeValue,
+} from './export/otlp/index.js';
+export {
+  TRACEPARENT_HEADER,
+  FLAG_SAMPLED,
+  parseTraceparent,
+  formatTraceparent,
+  isW3cTraceId,
+  isW3cSpanId,
+  type Traceparent,
+  type TraceparentFields,
+} from './propagation/traceparent.js';
+export {
+  TRACESTATE_HEADER,
+  MAX_TRACESTATE_MEMBERS,
+  MAX_TRACESTATE_LENGTH,
+  parseTracestate,
+  formatTracestate,
+  normaliseTracestate,
+  truncateTracestate,
+  isTraceStateKey,
+  isTraceStateValue,
+  type TraceStateEntry,
+} from './propagation/tracestate.js';
+export { xrayToW3cTraceId, w3cToXrayTraceId } from './propagation/trace-id.js';
+export { DEFAULT_PROPAGATORS, PROPAGATORS_ENV, resolvePropagators, type PropagatorName } from './propagation/config.js';
+export {
+  extractTraceContext,
+  traceContextHeaders,
+  propagationFields,
+  propagatorsOf,
+  type ExtractedTraceContext,
+  type HeaderPair,
+} from './propagation/propagator.js';

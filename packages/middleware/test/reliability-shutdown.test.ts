@@ -1,25 +1,28 @@
 // SIGTERM in the middle of traffic: a child process running a fully instrumented Express service
 // (fixtures/reliability-shutdown-child.ts) must let every request in flight finish, then deliver
 // the segments, log lines and error reports of all of them (the last ones included), and exit 0
-// within a bounded time.
+// within a bounded time. Segments go both ways at once: to the daemon and, as OTLP spans, to an
+// OTLP endpoint whose batches would only leave in ten minutes — only the shutdown flush sends them.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { startCloudWatchLogsServer, startDaemonSink, startRollbarServer } from '@cruddur/fakes';
+import { startCloudWatchLogsServer, startDaemonSink, startOtlpSink, startRollbarServer } from '@cruddur/fakes';
 import { assertAcceptable, request, waitUntil } from './support/reliability-kit.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/reliability-shutdown-child.ts', import.meta.url));
 const SLOW = 30;
 const FAILING = 10;
 
-test('SIGTERM under load: in-flight requests drain, their segments, log lines and error reports are all delivered, and the process exits 0 in bounded time', async (t) => {
+test('SIGTERM under load: in-flight requests drain, their segments (UDP and OTLP), log lines and error reports are all delivered, and the process exits 0 in bounded time', async (t) => {
   const sink = await startDaemonSink();
+  const otlp = await startOtlpSink();
   const logs = await startCloudWatchLogsServer();
   const rollbar = await startRollbarServer();
   t.after(async () => {
     await sink.close();
+    await otlp.close();
     await logs.close();
     await rollbar.close();
   });
@@ -27,6 +30,7 @@ test('SIGTERM under load: in-flight requests drain, their segments, log lines an
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, sink.address, logs.url, rollbar.itemUrl], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, OTEL_TRACES_EXPORTER: 'xray,otlp', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_BSP_SCHEDULE_DELAY: '600000' },
   });
   let stdout = '';
   let stderr = '';
@@ -66,6 +70,9 @@ test('SIGTERM under load: in-flight requests drain, their segments, log lines an
   const segmentTraces = new Set(sink.documents.map((d) => (d.document as { trace_id: string }).trace_id));
   assert.deepEqual(traceIds.filter((id) => !segmentTraces.has(id)), [], 'a segment for every request');
   assertAcceptable(sink.documents.map((d) => d.document));
+  // The same segments as OTLP spans, delivered by the shutdown flush.
+  const spanTraces = new Set(otlp.spans().filter((s) => s.kind === 2).map((s) => `1-${s.traceId.slice(0, 8)}-${s.traceId.slice(8)}`));
+  assert.deepEqual(traceIds.filter((id) => !spanTraces.has(id)), [], 'a server span for every request');
 
   // Log lines: the handler's line and the access line of every request, and the shutdown line.
   const entries = logs.eventsFor('/cruddur/shutdown', 'child').map((e) => JSON.parse(e.message) as Record<string, unknown>);

@@ -1,7 +1,7 @@
 // Command-line flags → viewer options. Pure, so every error message is testable without a process.
 import { isIP } from 'node:net';
 import { parseHostPort } from './forwarder.js';
-import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_UDP_PORT, type TraceViewerOptions } from './viewer.js';
+import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_OTLP_PORT, DEFAULT_UDP_PORT, type TraceViewerOptions } from './viewer.js';
 
 /** A flag or value the command line cannot accept; the CLI prints it and exits with code 2. */
 export class UsageError extends Error {
@@ -16,12 +16,14 @@ export type CliCommand =
 
 export const USAGE = `Usage: cruddur-traces [options]
 
-See X-Ray traces locally: receives segments on the X-Ray daemon's UDP protocol and shows each
-finished trace as a tree in the terminal and in a web view.
+See X-Ray traces locally: receives segments on the X-Ray daemon's UDP protocol and OpenTelemetry
+spans over OTLP/HTTP, and shows each finished trace as a tree in the terminal and in a web view.
 
 Options:
   --udp-port <port>       UDP port for segments (default ${DEFAULT_UDP_PORT}; 0 = any free port)
-  --host <address>        address to bind the UDP and web sockets to (default ${DEFAULT_HOST})
+  --otlp-port <port|off>  OTLP/HTTP port for spans, POST /v1/traces (default ${DEFAULT_OTLP_PORT};
+                          0 = any free port; off = no OTLP receiver)
+  --host <address>        address to bind every socket to (default ${DEFAULT_HOST})
   --http-port <port>      web view and JSON API port (default ${DEFAULT_HTTP_PORT}; 0 = any free port)
   --max-traces <n>        traces kept in memory, oldest evicted first (default 1000)
   --forward <host:port>   also relay every datagram unchanged to a real daemon or collector
@@ -33,7 +35,7 @@ Options:
   --version               show the version
 `;
 
-const VALUE_FLAGS = new Set(['--udp-port', '--host', '--http-port', '--max-traces', '--forward', '--finish-after']);
+const VALUE_FLAGS = new Set(['--udp-port', '--otlp-port', '--host', '--http-port', '--max-traces', '--forward', '--finish-after']);
 const BOOLEAN_FLAGS = new Set(['--no-web', '--quiet', '--no-color', '--help', '-h', '--version']);
 
 function integer(flag: string, value: string, min: number, max: number, what: string): number {
@@ -77,6 +79,9 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     switch (flag) {
       case '--udp-port':
         options.udpPort = integer(flag, value, 0, 65535, 'a port number 0-65535');
+        break;
+      case '--otlp-port':
+        options.otlpPort = value === 'off' ? 'off' : integer(flag, value, 0, 65535, 'a port number 0-65535 or "off"');
         break;
       case '--http-port':
         options.httpPort = integer(flag, value, 0, 65535, 'a port number 0-65535');

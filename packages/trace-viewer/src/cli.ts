@@ -3,7 +3,7 @@
 // cannot be opened, 2 for a bad command line.
 import { readFileSync } from 'node:fs';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './args.js';
-import { startTraceViewer } from './viewer.js';
+import { DEFAULT_OTLP_PORT, startTraceViewer } from './viewer.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
@@ -33,18 +33,25 @@ async function main(): Promise<void> {
   let viewer;
   try {
     viewer = await startTraceViewer({
+      // The programmatic default is off (callers bind only what they ask for); the command is a
+      // local collector, so it listens where OpenTelemetry SDKs send by default.
+      otlpPort: DEFAULT_OTLP_PORT,
       ...options,
       ...(quiet ? {} : { output: process.stdout }),
       ...(color === undefined ? {} : { color }),
     });
   } catch (error) {
-    process.stderr.write(`cruddur-traces: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    // The OTLP port is the one most likely taken (a local collector or Jaeger listens there too).
+    const hint = /EADDRINUSE/.test(message) && /:4318\b/.test(message) ? '\nAnother OTLP receiver holds port 4318: pass --otlp-port 0 (any free port) or --otlp-port off.' : '';
+    process.stderr.write(`cruddur-traces: cannot start: ${message}${hint}\n`);
     process.exitCode = 1;
     return;
   }
 
   // The banner goes to stderr so stdout carries only traces and can be piped to a file.
   const lines = [`cruddur-traces ${version()}`, `  segments  udp://${viewer.daemonAddress}  (AWS_XRAY_DAEMON_ADDRESS=${viewer.daemonAddress})`];
+  if (viewer.otlpEndpoint) lines.push(`  otlp      ${viewer.otlpTracesUrl ?? ''}  (OTEL_EXPORTER_OTLP_ENDPOINT=${viewer.otlpEndpoint})`);
   if (viewer.url) lines.push(`  web view  ${viewer.url}`, `  api       ${viewer.url}api/traces`);
   const forward = viewer.stats().forward;
   if (forward) lines.push(`  forward   udp://${forward.target}`);

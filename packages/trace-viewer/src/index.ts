@@ -4,6 +4,7 @@ export {
   startTraceViewer,
   DEFAULT_HOST,
   DEFAULT_HTTP_PORT,
+  DEFAULT_OTLP_PORT,
   DEFAULT_UDP_PORT,
   type TraceViewer,
   type TraceViewerOptions,
@@ -29,12 +30,19 @@ export {
 } from './datagram.js';
 export { buildTree, type BuiltTree, type TreeInput } from './tree.js';
 export { parseHostPort, type HostPort } from './forwarder.js';
+export { DEFAULT_MAX_BODY_BYTES as DEFAULT_OTLP_MAX_BODY_BYTES, TRACES_PATH as OTLP_TRACES_PATH } from './otlp-receiver.js';
+export { decodeJsonTraces, decodeProtobufTraces, OtlpDecodeError } from './otlp-decode.js';
+export { spanToSegment, toXRayTraceId, type MappedSpan } from './span-to-segment.js';
+export { documentsFromTraces, type BatchDocuments } from './otlp-documents.js';
+export type { DecodedTraces, OtlpAttributes, OtlpEvent, OtlpLink, OtlpResourceSpans, OtlpSpan } from './otlp-model.js';
 export type {
   JsonObject,
   JsonValue,
   MalformedReason,
   MalformedSample,
   NodeHttp,
+  OtlpRefusal,
+  OtlpStats,
   SegmentDocument,
   ServiceMap,
   ServiceMapEdge,

@@ -183,6 +183,45 @@ export interface ViewerStats extends StoreStats {
   forward?: { target: string; sent: number; errors: number; dropped: number };
   /** Socket errors on the receiving side. */
   socketErrors: number;
+  /** The OTLP/HTTP receiver's counters, when it runs. */
+  otlp?: OtlpStats;
+}
+
+/** Why an OTLP/HTTP request was refused. Each reason has its own counter in {@link OtlpStats}. */
+export type OtlpRefusal =
+  /** 400: the body is not an `ExportTraceServiceRequest` (bad protobuf, bad JSON, bad gzip). */
+  | 'bad_request'
+  /** 404: a path other than `/v1/traces`. */
+  | 'not_found'
+  /** 405: a method other than POST. */
+  | 'method_not_allowed'
+  /** 413: larger than the body limit, as sent or once decompressed. */
+  | 'too_large'
+  /** 415: a content type other than protobuf or JSON, or an encoding other than gzip. */
+  | 'unsupported_media_type'
+  /** 500: a bug in the viewer; the receiver keeps running. */
+  | 'internal_error';
+
+/** Counters of the OTLP/HTTP receiver. */
+export interface OtlpStats {
+  /** Export requests processed (answered 200, with or without partial success). */
+  requests: number;
+  /** Spans kept, as segments or subsegments. */
+  spans: number;
+  /** Spans refused (invalid ids or times), reported to senders in `partial_success`. */
+  rejectedSpans: number;
+  /** Documents added to the store (a segment with its embedded subsegments is one). */
+  documents: number;
+  /**
+   * Spans whose trace id X-Ray itself would refuse: its time part more than 28 days old or more
+   * than 5 minutes ahead (W3C random trace ids usually are). Shown here anyway; counted so a trace
+   * that would not reach AWS through an X-Ray exporter is not a surprise.
+   */
+  outsideXrayWindow: number;
+  /** Refused requests by reason. */
+  refused: Record<OtlpRefusal, number>;
+  /** The last few refusals, newest last. */
+  recentRefused: Array<{ reason: OtlpRefusal; status: number; detail: string; at: number }>;
 }
 
 /** One rejected datagram, kept for diagnosis. */

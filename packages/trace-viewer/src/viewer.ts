@@ -1,6 +1,9 @@
-// Wiring: receiver → (forwarder) → parser → store → terminal printer and web server.
+// Wiring: UDP receiver → (forwarder) → parser → store, OTLP receiver → span mapping → the same
+// store, and the store → terminal printer and web server.
 import { parseDatagram } from './datagram.js';
 import { parseHostPort, startForwarder, type Forwarder, type HostPort } from './forwarder.js';
+import { createOtlpIntake, type OtlpIntake } from './otlp-intake.js';
+import { startOtlpReceiver, TRACES_PATH, type OtlpReceiver } from './otlp-receiver.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { httpUrl, startWebServer, type WebServer } from './server.js';
 import { TraceStore, type TraceStoreOptions } from './store.js';
@@ -11,6 +14,8 @@ import type { MalformedReason, MalformedSample, ViewerStats } from './types.js';
 export const DEFAULT_UDP_PORT = 2000;
 /** Default web port: next to the daemon's. */
 export const DEFAULT_HTTP_PORT = 2001;
+/** The OTLP/HTTP port of the specification; the command line listens there unless told otherwise. */
+export const DEFAULT_OTLP_PORT = 4318;
 /** Default bind address: loopback only, documents can hold private data. */
 export const DEFAULT_HOST = '127.0.0.1';
 
@@ -28,6 +33,14 @@ export interface TraceViewerOptions extends TraceStoreOptions {
   udpPort?: number;
   /** Web view port; 0 picks a free one. Default 2001. */
   httpPort?: number;
+  /**
+   * OTLP/HTTP receiver port (`POST /v1/traces`, protobuf or JSON); 0 picks a free one, `'off'`
+   * runs none. Default `'off'` here, so existing callers bind no port they did not ask for; the
+   * command line defaults to {@link DEFAULT_OTLP_PORT} (4318).
+   */
+  otlpPort?: number | 'off';
+  /** Largest OTLP request body, compressed or not. Default 8 MiB. */
+  otlpMaxBodyBytes?: number;
   /** Serve the web view and API. Default true. */
   web?: boolean;
   /** Relay every datagram unchanged to this daemon or collector (`host:port` or an object). */
@@ -48,6 +61,12 @@ export interface TraceViewer {
   readonly udpPort: number;
   /** `host:port` of the UDP socket, ready for `AWS_XRAY_DAEMON_ADDRESS`. */
   readonly daemonAddress: string;
+  /** The OTLP/HTTP port actually bound, or undefined when the receiver is off. */
+  readonly otlpPort: number | undefined;
+  /** `http://host:port` of the OTLP receiver, ready for `OTEL_EXPORTER_OTLP_ENDPOINT`; undefined when off. */
+  readonly otlpEndpoint: string | undefined;
+  /** `http://host:port/v1/traces`, ready for `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`; undefined when off. */
+  readonly otlpTracesUrl: string | undefined;
   /** The web port actually bound, or undefined with `web: false`. */
   readonly httpPort: number | undefined;
   /** `http://host:port/` of the web view, or undefined with `web: false`. */
@@ -85,15 +104,25 @@ function useColor(options: TraceViewerOptions): boolean {
   return options.output?.isTTY === true && (noColor === undefined || noColor === '');
 }
 
+function checkOtlpPort(value: number | 'off' | undefined): number | undefined {
+  return value === 'off' || value === undefined ? undefined : checkPort('otlpPort', value, DEFAULT_OTLP_PORT);
+}
+
 /** Where a sender on this machine should send: wildcard binds are reached through loopback. */
 function daemonAddress(host: string, port: number): string {
   const target = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `${target.includes(':') ? `[${target}]` : target}:${port}`;
 }
 
+/** `http://host:port` of the OTLP receiver, without a trailing slash (SDKs append `/v1/traces`). */
+function otlpBase(host: string, port: number): string {
+  return httpUrl(host, port).slice(0, -1);
+}
+
 /**
- * Starts a local X-Ray trace viewer: a UDP receiver speaking the daemon protocol, an in-memory
- * store that reassembles traces, and (unless `web: false`) a web view with a JSON API. Resolves
+ * Starts a local X-Ray trace viewer: a UDP receiver speaking the daemon protocol, optionally an
+ * OTLP/HTTP receiver (`otlpPort`) whose spans become segment documents, an in-memory store that
+ * reassembles traces from both, and (unless `web: false`) a web view with a JSON API. Resolves
  * once every socket listens; rejects when a port cannot be bound or the forward target does not
  * resolve, after closing whatever had started.
  *
@@ -108,6 +137,11 @@ export async function startTraceViewer(options: TraceViewerOptions = {}): Promis
   const host = options.host ?? DEFAULT_HOST;
   const udpPort = checkPort('udpPort', options.udpPort, DEFAULT_UDP_PORT);
   const httpPort = checkPort('httpPort', options.httpPort, DEFAULT_HTTP_PORT);
+  const otlpPort = checkOtlpPort(options.otlpPort);
+  const maxBody = options.otlpMaxBodyBytes;
+  if (maxBody !== undefined && (!Number.isSafeInteger(maxBody) || maxBody < 1)) {
+    throw new RangeError(`otlpMaxBodyBytes must be a positive integer, got ${String(maxBody)}`);
+  }
   const target = typeof options.forward === 'string' ? parseHostPort(options.forward) : options.forward;
   const store = new TraceStore(options);
 
@@ -116,6 +150,8 @@ export async function startTraceViewer(options: TraceViewerOptions = {}): Promis
   const recentMalformed: MalformedSample[] = [];
   let forwarder: Forwarder | undefined;
   let receiver: Receiver | undefined;
+  let otlp: OtlpReceiver | undefined;
+  let intake: OtlpIntake | undefined;
   let web: WebServer | undefined;
   let unsubscribePrinter: (() => void) | undefined;
 
@@ -128,6 +164,7 @@ export async function startTraceViewer(options: TraceViewerOptions = {}): Promis
       socketErrors: counters.socketErrors,
     };
     if (forwarder) result.forward = forwarder.stats();
+    if (intake) result.otlp = intake.stats();
     return result;
   };
 
@@ -147,7 +184,7 @@ export async function startTraceViewer(options: TraceViewerOptions = {}): Promis
   const closeAll = async (): Promise<void> => {
     unsubscribePrinter?.();
     store.close();
-    await Promise.all([receiver?.close(), web?.close(), forwarder?.close()]);
+    await Promise.all([receiver?.close(), otlp?.close(), web?.close(), forwarder?.close()]);
   };
 
   try {
@@ -161,12 +198,24 @@ export async function startTraceViewer(options: TraceViewerOptions = {}): Promis
         counters.socketErrors++;
       },
     });
+    if (otlpPort !== undefined) {
+      const bound = createOtlpIntake(store);
+      otlp = await startOtlpReceiver({
+        host,
+        port: otlpPort,
+        ...(options.otlpMaxBodyBytes !== undefined ? { maxBodyBytes: options.otlpMaxBodyBytes } : {}),
+        onTraces: bound.onTraces,
+        onRefused: bound.onRefused,
+      });
+      intake = bound;
+    }
     if (options.web ?? true) {
-      const info = {
+      const info: Record<string, string | number> = {
         daemonAddress: daemonAddress(host, receiver.port),
         maxTraces: store.options.maxTraces,
         finishAfterMs: store.options.finishAfterMs,
       };
+      if (otlp) info['otlpTracesUrl'] = `${otlpBase(host, otlp.port)}${TRACES_PATH}`;
       web = await startWebServer({ host, port: httpPort, store, stats, info });
     }
   } catch (error) {
@@ -184,11 +233,15 @@ export async function startTraceViewer(options: TraceViewerOptions = {}): Promis
   }
 
   const boundUdpPort = receiver.port;
+  const otlpEndpoint = otlp ? otlpBase(host, otlp.port) : undefined;
   let closing: Promise<void> | undefined;
   return {
     host,
     udpPort: boundUdpPort,
     daemonAddress: daemonAddress(host, boundUdpPort),
+    otlpPort: otlp?.port,
+    otlpEndpoint,
+    otlpTracesUrl: otlpEndpoint !== undefined ? `${otlpEndpoint}${TRACES_PATH}` : undefined,
     httpPort: web?.port,
     url: web ? httpUrl(host, web.port) : undefined,
     store,

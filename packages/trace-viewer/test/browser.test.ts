@@ -1,6 +1,7 @@
 // End to end in a real browser: Debian's chromium driven by playwright-core. Skips when the
 // browser is not installed (apt-get install -y chromium).
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -56,7 +57,7 @@ void describe('web view in chromium', () => {
       return;
     }
     mkdirSync(ARTIFACTS, { recursive: true });
-    const viewer = await startTraceViewer({ udpPort: 0, httpPort: 0, finishAfterMs: 100 });
+    const viewer = await startTraceViewer({ udpPort: 0, httpPort: 0, otlpPort: 0, finishAfterMs: 100 });
     const sender = new Sender(viewer.udpPort);
     const browser = await playwright.chromium.launch({
       executablePath: CHROMIUM,
@@ -119,6 +120,33 @@ void describe('web view in chromium', () => {
       await page.locator('.wf-details').waitFor();
       await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
       await page.screenshot({ path: `${ARTIFACTS}trace-detail.png`, fullPage: true });
+
+      // A trace that arrives over OTLP/HTTP shows up in the list like the UDP ones.
+      const otlpTraceId = randomBytes(16).toString('hex');
+      const start = BigInt(Date.now()) * 1_000_000n;
+      const exported = await fetch(viewer.otlpTracesUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          resourceSpans: [{
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'otel-service' } }] },
+            scopeSpans: [{ spans: [{
+              traceId: otlpTraceId, spanId: 'aaaaaaaaaaaaaaa1', name: 'GET /otel', kind: 2,
+              startTimeUnixNano: String(start), endTimeUnixNano: String(start + 12_000_000n),
+              attributes: [
+                { key: 'http.request.method', value: { stringValue: 'GET' } },
+                { key: 'url.full', value: { stringValue: 'http://localhost:4570/otel' } },
+                { key: 'http.response.status_code', value: { intValue: '200' } },
+              ],
+            }] }],
+          }],
+        }),
+      });
+      assert.equal(exported.status, 200);
+      await page.goto(viewer.url!);
+      const otlpRow = page.locator(`tr[data-trace-id="1-${otlpTraceId.slice(0, 8)}-${otlpTraceId.slice(8)}"]`);
+      await otlpRow.waitFor({ timeout: 5000 });
+      assert.match((await otlpRow.textContent()) ?? '', /GET http:\/\/localhost:4570\/otel.*200.*otel-service/);
       assert.deepEqual(problems, [], 'no script errors and no content security policy violations');
     } finally {
       await browser.close();

@@ -26,16 +26,17 @@ void describe('parseArgs', () => {
   void it('maps every flag to an option', () => {
     const parsed = parseArgs([
       '--udp-port', '0', '--http-port=0', '--host', '127.0.0.1', '--max-traces', '50',
-      '--forward', 'localhost:2100', '--finish-after', '250', '--no-web', '--quiet', '--no-color',
+      '--forward', 'localhost:2100', '--finish-after', '250', '--no-web', '--quiet', '--no-color', '--otlp-port', 'off',
     ]);
     assert.deepEqual(parsed, {
       command: 'run',
-      options: { udpPort: 0, httpPort: 0, host: '127.0.0.1', maxTraces: 50, forward: { host: 'localhost', port: 2100 }, finishAfterMs: 250, web: false },
+      options: { udpPort: 0, httpPort: 0, host: '127.0.0.1', maxTraces: 50, forward: { host: 'localhost', port: 2100 }, finishAfterMs: 250, web: false, otlpPort: 'off' },
       quiet: true,
       color: false,
     });
     assert.deepEqual(parseArgs([]), { command: 'run', options: {}, quiet: false, color: undefined });
     assert.deepEqual(parseArgs(['--help']), { command: 'help' });
+    assert.deepEqual(parseArgs(['--otlp-port=0']), { command: 'run', options: { otlpPort: 0 }, quiet: false, color: undefined });
   });
 
   void it('names the flag and the value it cannot accept', () => {
@@ -47,6 +48,8 @@ void describe('parseArgs', () => {
       [['--forward', 'nowhere'], /^--forward: expected host:port .*got "nowhere"$/],
       [['--host', 'a b'], /^--host: expected an IP address or host name, got "a b"$/],
       [['--udp-port'], /^--udp-port: missing value$/],
+      [['--otlp-port', 'on'], /^--otlp-port: expected a port number 0-65535 or "off", got "on"$/],
+      [['--otlp-port', '65536'], /^--otlp-port: expected a port number 0-65535 or "off", got "65536"$/],
       [['--udp-port', '--quiet'], /^--udp-port: missing value$/],
       [['--quiet=yes'], /^--quiet: takes no value, got "yes"$/],
       [['--verbose'], /^unknown flag "--verbose"$/],
@@ -67,7 +70,7 @@ void describe('cruddur-traces', () => {
   });
 
   void it('starts on free ports, prints the URLs, prints finished traces, and stops cleanly on SIGTERM', async () => {
-    const child = run(['--udp-port', '0', '--http-port', '0', '--finish-after', '50']);
+    const child = run(['--udp-port', '0', '--http-port', '0', '--otlp-port', '0', '--finish-after', '50']);
     const result = finish(child);
     let banner = '';
     await new Promise<void>((resolve, reject) => {
@@ -81,6 +84,11 @@ void describe('cruddur-traces', () => {
     const web = /web view {2}(http:\/\/127\.0\.0\.1:\d+\/)/.exec(banner);
     assert.ok(udp && web, banner);
     assert.match(banner, new RegExp(`AWS_XRAY_DAEMON_ADDRESS=127\\.0\\.0\\.1:${udp[1]}`));
+    const otlp = /otlp {6}(http:\/\/127\.0\.0\.1:(\d+)\/v1\/traces) {2}\(OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:(\d+)\)/.exec(banner);
+    assert.ok(otlp && otlp[2] === otlp[3] && otlp[2] !== '4318', banner);
+    const exported = await fetch(otlp[1]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
+    assert.equal(exported.status, 200);
+    assert.equal(await exported.text(), '{}');
 
     const response = await fetch(`${web[1]}api/stats`);
     assert.equal(response.status, 200);
@@ -109,7 +117,7 @@ void describe('cruddur-traces', () => {
   });
 
   void it('exits with code 1 when the port is taken', async () => {
-    const sender = run(['--udp-port', '0', '--no-web', '--quiet']);
+    const sender = run(['--udp-port', '0', '--otlp-port', '0', '--no-web', '--quiet']);
     let banner = '';
     await new Promise<void>((resolve) => {
       sender.stderr!.on('data', (chunk: Buffer) => {
@@ -118,9 +126,13 @@ void describe('cruddur-traces', () => {
       });
     });
     const port = /udp:\/\/127\.0\.0\.1:(\d+)/.exec(banner)![1]!;
-    const second = await finish(run(['--udp-port', port, '--no-web']));
+    const second = await finish(run(['--udp-port', port, '--otlp-port', 'off', '--no-web']));
     assert.equal(second.code, 1);
     assert.match(second.stderr, /cannot start: .*EADDRINUSE/);
+    const otlpPort = /otlp {6}http:\/\/127\.0\.0\.1:(\d+)\//.exec(banner)![1]!;
+    const third = await finish(run(['--udp-port', '0', '--otlp-port', otlpPort, '--no-web']));
+    assert.equal(third.code, 1);
+    assert.match(third.stderr, new RegExp(`cannot start: .*EADDRINUSE.*:${otlpPort}`));
     sender.kill('SIGINT');
     const [code] = (await once(sender, 'exit')) as [number | null];
     assert.equal(code, 0);

@@ -1,6 +1,9 @@
 import { type Logger } from '../deps.js';
 import { ServiceError } from '../errors.js';
 
+/** The header that carries the shared secret of internal calls (the worker's name for it). */
+export const INTERNAL_TOKEN_HEADER = 'x-cruddur-internal-token';
+
 export type ModerationKind = 'activity' | 'reply' | 'message';
 
 export interface ModerationResult {
@@ -41,6 +44,7 @@ export class WorkerClient {
     private readonly logger: Logger,
     private readonly fetchFn: typeof fetch = fetch,
     private readonly timeoutMs = 5000,
+    private readonly internalToken?: string,
   ) {}
 
   async moderate(kind: ModerationKind, message: string, handle: string): Promise<ModerationResult> {
@@ -68,7 +72,11 @@ export class WorkerClient {
     try {
       response = await this.fetchFn(new URL(path, this.baseUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(this.internalToken ? { [INTERNAL_TOKEN_HEADER]: this.internalToken } : {}),
+        },
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

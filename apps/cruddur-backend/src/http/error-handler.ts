@@ -2,22 +2,17 @@ import { currentTraceId } from '@cruddur/middleware';
 import { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { type Logger } from '../deps.js';
 import { isDependencyUnavailable, ServiceError } from '../errors.js';
+import { clientFailure, isClientAbort } from './client-errors.js';
 
 /** Unknown route → 404 `["route_not_found"]`. */
 export const notFoundHandler: RequestHandler = (_req, res) => {
   res.status(404).json(['route_not_found']);
 };
 
-function bodyParserFailure(err: unknown): { status: number; code: string } | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  if (err.type === 'entity.parse.failed') return { status: 422, code: 'invalid_json' };
-  if (err.type === 'entity.too.large') return { status: 413, code: 'payload_too_large' };
-  return undefined;
-}
-
 /**
  * The one error-handling middleware of the app (registered last). Expected
- * failures keep the original contract: status + JSON array of codes.
+ * failures and requests the HTTP layer refused (bad JSON, charset, encoding, path escapes) keep
+ * the original contract: status + JSON array of codes.
  * DynamoDB throttled, failing or unreachable is a 503
  * `{"error":"service_unavailable","trace_id":…}` with `Retry-After: 1`: the
  * request was fine, a retry may succeed. Anything else is a 500
@@ -26,6 +21,12 @@ function bodyParserFailure(err: unknown): { status: number; code: string } | und
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
+    if (isClientAbort(err)) {
+      // The client went away mid-request: there is nobody to answer and nothing failed here. Not
+      // answering leaves the segment without a status (so no fault), marked `client_aborted`.
+      logger.info('client went away', { method: req.method, path: req.originalUrl });
+      return;
+    }
     if (res.headersSent) {
       next(err);
       return;
@@ -34,9 +35,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(err.status).json(err.codes);
       return;
     }
-    const parserFailure = bodyParserFailure(err);
-    if (parserFailure) {
-      res.status(parserFailure.status).json([parserFailure.code]);
+    const failure = clientFailure(err);
+    if (failure) {
+      res.status(failure.status).json([failure.code]);
       return;
     }
     const unavailable = isDependencyUnavailable(err);

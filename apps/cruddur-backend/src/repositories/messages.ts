@@ -1,5 +1,5 @@
 import { type GroupMemberItem, type MessageItem, type UserItem } from '../model.js';
-import { GROUP_SK_PREFIX, MESSAGE_GROUP_INDEX, keys } from './keys.js';
+import { GROUP_SK_PREFIX, keys } from './keys.js';
 import { type Table } from './table.js';
 
 export class MessageRepository {
@@ -8,20 +8,6 @@ export class MessageRepository {
   /** The caller's own row of a group (strongly consistent GetItem); `undefined` = not a member. */
   getMembership(userUuid: string, groupUuid: string): Promise<GroupMemberItem | undefined> {
     return this.table.get<GroupMemberItem>(keys.groupMember(userUuid, groupUuid));
-  }
-
-  /** Any member row for the group? (one GSI query, Limit 1) */
-  async groupExists(groupUuid: string): Promise<boolean> {
-    const rows = await this.table.query<GroupMemberItem>(
-      {
-        IndexName: MESSAGE_GROUP_INDEX,
-        KeyConditionExpression: 'message_group_uuid = :g',
-        ExpressionAttributeValues: { ':g': groupUuid },
-        Limit: 1,
-      },
-      1,
-    );
-    return rows.length > 0;
   }
 
   /** Pattern B: all my rows, newest conversation first. */

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { currentUser, idempotencyKey, param, requireUser } from '../http/current-user.js';
+import { currentUser, param, requireUser } from '../http/current-user.js';
+import { idempotencyKey } from '../http/idempotency-key.js';
 import {
   homeActivities,
   notificationActivities,
@@ -41,11 +42,11 @@ export function activityRoutes(ctx: ServiceContext): Router {
   });
 
   router.post('/api/activities', withUser, async (req, res) => {
-    res.json(await createActivity(ctx, currentUser(res), req.body, idempotencyKey(req.get('idempotency-key'))));
+    res.json(await createActivity(ctx, currentUser(res), req.body, idempotencyKey(req)));
   });
 
   router.post('/api/activities/:uuid/reply', withUser, async (req, res) => {
-    const key = idempotencyKey(req.get('idempotency-key'));
+    const key = idempotencyKey(req);
     res.json(await createReply(ctx, currentUser(res), param(req.params.uuid), req.body, key));
   });
 

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { currentUser, idempotencyKey, param, requireUser } from '../http/current-user.js';
+import { currentUser, param, requireUser } from '../http/current-user.js';
+import { idempotencyKey } from '../http/idempotency-key.js';
 import { type ServiceContext } from '../services/context.js';
 import { createMessage } from '../services/create-message.js';
 import { listMessageGroups, listMessages } from '../services/messages.js';
@@ -17,7 +18,7 @@ export function messageRoutes(ctx: ServiceContext): Router {
   });
 
   router.post('/api/messages', withUser, async (req, res) => {
-    res.json(await createMessage(ctx, currentUser(res), req.body, idempotencyKey(req.get('idempotency-key'))));
+    res.json(await createMessage(ctx, currentUser(res), req.body, idempotencyKey(req)));
   });
 
   return router;

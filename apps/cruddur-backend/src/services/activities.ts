@@ -49,6 +49,7 @@ export async function showActivity(
   handle?: string,
 ): Promise<{ activity: Activity; replies: Reply[] }> {
   const item = await liveActivity(ctx, uuid);
+  // Compared, never used as a key: any value is harmless here.
   if (handle !== undefined && item.handle !== handle) throw notFound('activity_not_found');
   const replies = await ctx.activities.replies(item.uuid);
   return { activity: toActivity(item), replies: replies.map(toReply) };

@@ -26,7 +26,7 @@ export function createServiceContext(deps: BackendDeps): ServiceContext {
     users: new UserRepository(table),
     messages: new MessageRepository(table),
     notifications: new NotificationRepository(table),
-    worker: new WorkerClient(deps.workerUrl, deps.logger, deps.fetch ?? fetch, deps.workerTimeoutMs ?? 5000),
+    worker: new WorkerClient(deps.workerUrl, deps.logger, deps.fetch ?? fetch, deps.workerTimeoutMs ?? 5000, deps.internalToken),
     logger: deps.logger,
     reporter: deps.reporter,
     instrumentation: deps.instrumentation ?? tracedInstrumentation,

@@ -1,4 +1,5 @@
 import { notFound, unprocessable } from '../errors.js';
+import { isHandle } from '../handles.js';
 import { uuidFromName } from '../ids.js';
 import { toMessage, type Message, type MessageItem, type UserItem } from '../model.js';
 import { keys } from '../repositories/keys.js';
@@ -104,7 +105,8 @@ async function newConversation(
   uuid: string,
   message: string,
 ): Promise<{ message_group_uuid: string }> {
-  const other = await ctx.users.get(handle);
+  // A value that cannot be a handle names nobody: answered without a read.
+  const other = isHandle(handle) ? await ctx.users.get(handle) : undefined;
   if (!other) throw notFound('user_not_found');
   if (other.user_uuid === user.user_uuid) throw unprocessable(['user_reciever_handle_self']);
   await moderate(ctx, 'message', message, user.handle);

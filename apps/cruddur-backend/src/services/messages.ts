@@ -1,4 +1,4 @@
-import { forbidden, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import {
   toMessage,
@@ -13,13 +13,20 @@ import { type ServiceContext } from './context.js';
 export const GROUPS_LIMIT = 20;
 export const MESSAGES_LIMIT = 40;
 
-/** 404 when the group does not exist, 403 when it does but the user has no row in it. */
+/**
+ * The caller's member row of a group, else 404 `["message_group_not_found"]`.
+ *
+ * A group the caller is not a member of answers exactly like a group that does not exist (same
+ * status, same body, and the same single GetItem of the caller's own row in both cases): group
+ * ids are derived from the two members' public uuids, so a distinct answer would tell anyone
+ * whether two users have a private conversation. A malformed id is answered without a read; that
+ * reveals nothing, since no group can have it.
+ */
 export async function assertMember(ctx: ServiceContext, user: UserItem, groupUuid: string): Promise<GroupMemberItem> {
   if (!isUuid(groupUuid)) throw notFound('message_group_not_found');
   const row = await ctx.messages.getMembership(user.user_uuid, groupUuid.toLowerCase());
-  if (row) return row;
-  if (await ctx.messages.groupExists(groupUuid.toLowerCase())) throw forbidden('not_a_member');
-  throw notFound('message_group_not_found');
+  if (!row) throw notFound('message_group_not_found');
+  return row;
 }
 
 /** GET /api/message_groups — newest conversation first. */

@@ -1,4 +1,5 @@
 import { notFound, unprocessable } from '../errors.js';
+import { isHandle } from '../handles.js';
 import { toActivity, toProfile, type Activity, type Profile } from '../model.js';
 import { type ServiceContext } from './context.js';
 
@@ -11,7 +12,8 @@ export async function userActivities(
 ): Promise<{ profile: Profile; activities: Activity[] }> {
   const h = handle.trim();
   if (!h) throw unprocessable(['blank_user_handle']);
-  const user = await ctx.users.get(h);
+  // A value that cannot be a handle names nobody: answered without a read.
+  const user = isHandle(h) ? await ctx.users.get(h) : undefined;
   if (!user) throw notFound('user_not_found');
 
   // Custom traced block (the original's `mock-data` subsegment): `capture`

@@ -1,6 +1,8 @@
 import { ServiceError, notFound, unprocessable } from '../errors.js';
+import { isHandle } from '../handles.js';
 import { toUserShort, type UserItem, type UserShort } from '../model.js';
 import { type ServiceContext } from './context.js';
+import { charCount } from '../text-length.js';
 import { asBody, trimmed } from './validation.js';
 
 export const DISPLAY_NAME_MAX_CHARS = 100;
@@ -15,7 +17,9 @@ export async function resolveUser(ctx: ServiceContext, handle: string): Promise<
 
 /** GET /api/users/@:handle/short */
 export async function userShort(ctx: ServiceContext, handle: string): Promise<UserShort> {
-  const user = await ctx.users.get(handle.trim());
+  const h = handle.trim();
+  // A value that cannot be a handle names nobody: answered without a read.
+  const user = isHandle(h) ? await ctx.users.get(h) : undefined;
   if (!user) throw notFound('user_not_found');
   return toUserShort(user);
 }
@@ -30,9 +34,9 @@ export async function updateProfile(
   const errors: string[] = [];
   const displayName = trimmed(body.display_name);
   if (!displayName) errors.push('display_name_blank');
-  else if (displayName.length > DISPLAY_NAME_MAX_CHARS) errors.push('display_name_exceed_max_chars');
+  else if (charCount(displayName) > DISPLAY_NAME_MAX_CHARS) errors.push('display_name_exceed_max_chars');
   const bio = body.bio === undefined || body.bio === null ? user.bio : trimmed(body.bio);
-  if (bio.length > BIO_MAX_CHARS) errors.push('bio_exceed_max_chars');
+  if (charCount(bio) > BIO_MAX_CHARS) errors.push('bio_exceed_max_chars');
   if (errors.length > 0) throw unprocessable(errors);
 
   const updated = await ctx.users.updateProfile(user.handle, displayName, bio);

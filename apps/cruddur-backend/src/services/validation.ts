@@ -1,6 +1,7 @@
 import { type ModerationKind } from '../clients/worker.js';
 import { unprocessable } from '../errors.js';
-import { isUuid, newUuid, uuidFromName } from '../ids.js';
+import { isClientUuid, newUuid, uuidFromName } from '../ids.js';
+import { charCount } from '../text-length.js';
 import { type ServiceContext } from './context.js';
 
 export type Body = Record<string, unknown>;
@@ -14,11 +15,14 @@ export function trimmed(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-/** Pushes `message_blank` / `<tooLongCode>` into `errors`; returns the trimmed message. */
+/**
+ * Pushes `message_blank` / `<tooLongCode>` into `errors`; returns the trimmed message. `max` counts
+ * user-perceived characters (see text-length.ts), not UTF-16 code units.
+ */
 export function checkMessage(value: unknown, max: number, tooLongCode: string, errors: string[]): string {
   const message = trimmed(value);
   if (!message) errors.push('message_blank');
-  else if (message.length > max) errors.push(tooLongCode);
+  else if (charCount(message) > max) errors.push(tooLongCode);
   return message;
 }
 
@@ -35,7 +39,7 @@ export function entityUuid(
   errors: string[],
 ): string {
   if (clientUuid !== undefined && clientUuid !== null) {
-    if (typeof clientUuid === 'string' && isUuid(clientUuid)) return clientUuid.toLowerCase();
+    if (typeof clientUuid === 'string' && isClientUuid(clientUuid)) return clientUuid.toLowerCase();
     errors.push('uuid_invalid');
     return '';
   }

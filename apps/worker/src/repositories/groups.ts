@@ -1,6 +1,6 @@
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '../errors.js';
-import { MESSAGE_GROUP_INDEX } from '../keys.js';
+import { MESSAGE_GROUP_INDEX, keys } from '../keys.js';
 
 /** A member row `GRP#<owner_user_uuid>` / `MG#<message_group_uuid>` as the GSI returns it. */
 export interface GroupMemberRow {
@@ -9,6 +9,13 @@ export interface GroupMemberRow {
   owner_user_uuid: string;
   message_group_uuid: string;
   last_message_sk?: string;
+}
+
+/** The fields of a conversation entry the fan-out checks. */
+export interface StoredMessage {
+  message: string;
+  user_uuid: string;
+  message_uuid: string;
 }
 
 export interface LastMessage {
@@ -42,6 +49,23 @@ export class GroupRepository {
       start = out.LastEvaluatedKey;
     } while (start);
     return rows;
+  }
+
+  /**
+   * The message stored in the conversation under `sk` (`MSG#<group>` / `<created_at>#<uuid>`,
+   * written by the backend before it fans out), read strongly consistent; `undefined` if none.
+   */
+  async storedMessage(groupUuid: string, sk: string): Promise<StoredMessage | undefined> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.conversationPk(groupUuid), sk },
+        ConsistentRead: true,
+        ProjectionExpression: '#message, user_uuid, message_uuid',
+        ExpressionAttributeNames: { '#message': 'message' },
+      }),
+    );
+    return out.Item as StoredMessage | undefined;
   }
 
   /**

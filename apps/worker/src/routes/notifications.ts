@@ -8,9 +8,10 @@ export function notificationRoutes(
   app: FastifyInstance,
   backend: BackendClient,
   notifications: NotificationRepository,
+  now: () => number,
 ): void {
   app.post<{ Body: NotificationRequest }>('/internal/notifications', { schema: notificationSchema }, async (req) => {
-    const { notification_uuid } = await notify(backend, notifications, req.body);
+    const { notification_uuid } = await notify(backend, notifications, req.body, now);
     return { notification_uuid };
   });
 }

@@ -2,8 +2,11 @@
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 const isoTime = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$' } as const;
-const text = { type: 'string', minLength: 1, maxLength: 4096 } as const;
-const handle = { type: 'string', minLength: 1, maxLength: 64 } as const;
+// The backend limits messages in user-perceived characters (1024 at most), and one of those can
+// be many code points (a family emoji is 7): the worker's bound only has to stop absurd bodies.
+const text = { type: 'string', minLength: 1, maxLength: 65536 } as const;
+// The backend's handle rule (src/handles.ts there).
+const handle = { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } as const;
 const errorCodes = { type: 'array', items: { type: 'string' } } as const;
 
 export const moderateSchema = {

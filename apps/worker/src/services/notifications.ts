@@ -1,4 +1,5 @@
 import { type BackendClient } from '../clients/backend.js';
+import { skewOf } from '../clock-skew.js';
 import { WorkerError } from '../errors.js';
 import { newUuid, uuidFromName } from '../ids.js';
 import { type NotificationRepository } from '../repositories/notifications.js';
@@ -25,7 +26,14 @@ export async function notify(
   backend: BackendClient,
   notifications: NotificationRepository,
   request: NotificationRequest,
+  now: () => number = Date.now,
 ): Promise<{ notification_uuid: string; created: boolean }> {
+  // `created_at` is the notification's sort key, and the list is read newest first: a time in the
+  // future would pin the item on top of the recipient's list. An old time only files it lower,
+  // and the backend's retry of an old reply or message reuses its stored time, so the past is fine.
+  if (request.created_at !== undefined && skewOf(request.created_at, now()) === 'future') {
+    throw new WorkerError(422, ['created_at_out_of_range']);
+  }
   const actor = await backend.userShort(request.actor_handle);
   if (!actor) throw new WorkerError(422, ['actor_unknown']);
 

@@ -4,6 +4,7 @@ import type { Entity } from '../core/entity.js';
 import { Subsegment } from '../core/subsegment.js';
 import { traceHeaderFor } from '../core/tracer.js';
 import { TRACE_HEADER } from '../core/trace-header.js';
+import { propagatorsOf } from '../propagation/propagator.js';
 import { recordFailure, recordSuccess } from './outcome.js';
 import { inputFields, outputFields } from './service-fields.js';
 import type { AwsBuildMiddleware, AwsClient, AwsHandlerContext, AwsInstrumentationOptions } from './types.js';
@@ -17,6 +18,13 @@ interface ClientConfig {
  * The build-step middleware. The build step runs once per operation, after serialisation and
  * before the retry middleware (finalizeRequest step): one subsegment spans every attempt, and the
  * header set here on the HttpRequest goes out with each of them, like the official SDK's.
+ *
+ * Only `X-Amzn-Trace-Id` is sent (when the tracer's propagators include `xray`), never
+ * `traceparent`/`tracestate`: AWS services read only the X-Ray header, and the build step runs
+ * before SigV4 signing, so a `traceparent` added here would be signed, whereas the signer
+ * deliberately leaves `X-Amzn-Trace-Id` unsigned so that load balancers and X-Ray can rewrite it
+ * in transit. A proxy or service mesh that updates `traceparent` on the way (as W3C intermediaries
+ * are expected to) would then break the signature: `SignatureDoesNotMatch` for no tracing gain.
  */
 export function xrayMiddleware(client: AwsClient, options: AwsInstrumentationOptions): AwsBuildMiddleware {
   const config = client.config as ClientConfig;
@@ -24,7 +32,7 @@ export function xrayMiddleware(client: AwsClient, options: AwsInstrumentationOpt
   return (next, context) => async (args) => {
     const entity = currentEntity();
     if (!entity || (tracer !== undefined && entity.segment.host !== tracer)) return next(args);
-    const headers = headersOf(args.request);
+    const headers = propagatorsOf(entity).includes('xray') ? headersOf(args.request) : undefined;
     if (!entity.sampled) {
       // Nothing is recorded, but the service (and what it calls) must learn the decision.
       if (headers) setTraceHeader(headers, traceHeaderFor(entity));

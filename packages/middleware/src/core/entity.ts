@@ -16,6 +16,7 @@ import { sanitizeName } from './names.js';
 import { isSensitiveName, REDACTED } from './scrub.js';
 import type { Segment } from './segment.js';
 import type { Subsegment } from './subsegment.js';
+import type { PropagatorName } from '../propagation/config.js';
 
 /** What entities need from the tracer that made them: diagnostics and the emit pipeline. */
 export interface EntityHost {
@@ -23,6 +24,8 @@ export interface EntityHost {
   readonly scrubMessage: MessageScrubber | undefined;
   segmentClosed(segment: Segment): void;
   subsegmentClosed(subsegment: Subsegment): void;
+  /** The trace-context formats outgoing calls carry; both when absent. */
+  readonly propagators?: ReadonlyArray<PropagatorName>;
 }
 
 /** Options of {@link Entity.addError}. */

@@ -3,7 +3,7 @@ import { channel } from 'node:diagnostics_channel';
 import { nowSeconds } from './clock.js';
 import type { Segment } from './segment.js';
 import { wildcardMatch } from './sampling/wildcard.js';
-import { parseTraceHeader, TRACE_HEADER_LOWER } from './trace-header.js';
+import { extractTraceContext } from '../propagation/propagator.js';
 import type { Tracer } from './tracer.js';
 import { sanitizeName } from './names.js';
 
@@ -110,12 +110,14 @@ export function incomingRequestView(req: IncomingMessage, url: string = req.url 
 }
 
 /**
- * The one request mapping both framework integrations share: parses the trace header, names the
- * segment, decides sampling, records `http.request` (URL without its query string, which often
- * carries secrets), and prepares the response header.
+ * The one request mapping both framework integrations share: extracts the trace context
+ * (`X-Amzn-Trace-Id` and W3C `traceparent`/`tracestate`, by the precedence of
+ * {@link extractTraceContext}), names the segment, decides sampling, records `http.request` (URL
+ * without its query string, which often carries secrets), and prepares the response header.
  */
 export function beginIncomingRequest(tracer: Tracer, view: IncomingRequestView, options: IncomingTraceOptions): IncomingTrace {
-  const header = parseTraceHeader(view.headers[TRACE_HEADER_LOWER]);
+  const context = extractTraceContext(view.headers, tracer.propagators);
+  const header = context.header;
   const host = firstHeader(view.headers.host);
   // AWS_XRAY_TRACING_NAME wins, then the integration's option, then the tracer's own name.
   const defaultName = (tracer.nameFromEnv ? tracer.name : (options.name ?? tracer.name)) ?? 'service';
@@ -136,6 +138,7 @@ export function beginIncomingRequest(tracer: Tracer, view: IncomingRequestView, 
     sampled: decision.sampled,
     ruleName: decision.ruleName,
     header,
+    traceState: context.traceState,
   });
 
   const fromForwarded = firstListEntry(firstHeader(view.headers['x-forwarded-for']));
@@ -152,7 +155,8 @@ export function beginIncomingRequest(tracer: Tracer, view: IncomingRequestView, 
     if (fromForwarded) request.x_forwarded_for = true;
   }
   let responseHeader = `Root=${segment.traceId}`;
-  if (decision.answerRequested) responseHeader += `;Sampled=${segment.isSampled ? '1' : '0'}`;
+  // A `Sampled=?` is answered even when a traceparent flag, not the sampler, made the decision.
+  if (decision.answerRequested || context.answerRequested) responseHeader += `;Sampled=${segment.isSampled ? '1' : '0'}`;
   return {
     segment,
     responseHeader,

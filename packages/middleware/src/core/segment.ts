@@ -2,6 +2,7 @@ import { MAX_ANNOTATIONS } from './attributes.js';
 import type { AwsDocument, JsonValue, SegmentDocument } from './document.js';
 import { Entity, type EntityHost } from './entity.js';
 import { newTraceId } from './ids.js';
+import { normaliseTracestate } from '../propagation/tracestate.js';
 
 /** How a segment starts. */
 export interface SegmentInit {
@@ -15,6 +16,8 @@ export interface SegmentInit {
   sampled?: boolean;
   /** Epoch seconds; now by default. */
   startTime?: number;
+  /** The caller's W3C `tracestate` (re-validated here), forwarded on outgoing calls. */
+  traceState?: string;
 }
 
 /** The `service` block of a segment. */
@@ -44,6 +47,13 @@ export class Segment extends Entity {
   attachedSubsegments = 0;
   /** Lineage and extra header pairs the request arrived with, forwarded on outgoing calls. */
   forward: { lineage: string | undefined; extra: ReadonlyArray<readonly [string, string]> } | undefined;
+  /**
+   * The W3C `tracestate` the request arrived with (valid members only, in order, at most 32 and
+   * 512 characters), when the segment continues the caller's `traceparent` trace. It is forwarded
+   * unchanged with `traceparent` on outgoing calls, and is what an OTLP exporter puts in the
+   * span's `trace_state`. X-Ray segment documents have no field for it.
+   */
+  readonly traceState: string | undefined;
   #annotationCount = 0;
 
   constructor(init: SegmentInit, host: EntityHost) {
@@ -52,6 +62,7 @@ export class Segment extends Entity {
     this.parentId = init.parentId;
     this.isSampled = init.sampled !== false;
     this.host = host;
+    this.traceState = normaliseTracestate(init.traceState);
   }
 
   override get segment(): Segment {

@@ -5,6 +5,7 @@ import type { Emitter, EntityEmitter } from './emit/emitter.js';
 import type { MessageScrubber } from './exception.js';
 import type { LocalSamplingRules } from './sampling/local-rules.js';
 import type { Sampler } from './sampling/sampler.js';
+import type { PropagatorName } from '../propagation/config.js';
 
 /**
  * Options of {@link createTracer}. Each has an environment variable; an explicit option wins over
@@ -49,6 +50,15 @@ export interface TracerOptions {
   scrubMessage?: MessageScrubber;
   /** Turns tracing off entirely (ids still propagate). Env: `AWS_XRAY_SDK_ENABLED=false`. */
   enabled?: boolean;
+  /**
+   * Trace-context formats read from incoming requests and written on outgoing calls: `xray`
+   * (`X-Amzn-Trace-Id`) and `tracecontext` (W3C `traceparent` + `tracestate`). The order is the
+   * precedence when both headers carry a parent of different traces; `[]` propagates nothing.
+   * Another name throws. Env: `OTEL_PROPAGATORS` (comma list; `none` = nothing; names this package
+   * does not speak, e.g. `baggage` or `b3`, are ignored with a warning). Default
+   * `['xray', 'tracecontext']`. See README-propagation.md.
+   */
+  propagators?: ReadonlyArray<PropagatorName>;
 }
 
 /** Fields every new sampled segment starts with (plugins and the logger add to them). */

@@ -2,7 +2,7 @@ import { contextMissingFromEnv, contextMissingMessage, SegmentNotFoundError, typ
 import { currentEntity, runWithEntity } from './context.js';
 import { Diagnostics, levelFromEnv } from './diagnostics.js';
 import type { AnnotationValue, JsonValue } from './document.js';
-import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress } from './emit/daemon-address.js';
+import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress } from './emit/daemon-address.js';
 import { DocumentWriter } from './emit/document-writer.js';
 import { DEFAULT_MAX_DATAGRAM_BYTES, isEntityEmitter, type Emitter, type EntityEmitter } from './emit/emitter.js';
 import { emittersFromEnv } from './emit/emitters-from-env.js';
@@ -19,6 +19,7 @@ import { Subsegment, type SubsegmentNamespace } from './subsegment.js';
 import { formatTraceHeader, type TraceHeader } from './trace-header.js';
 import type { SegmentDefaults, TracerOptions } from './tracer-options.js';
 import { scrubText } from './scrub.js';
+import { resolvePropagators, type PropagatorName } from '../propagation/config.js';
 import { SDK_NAME, VERSION } from './version.js';
 
 /** Where a new segment's sampling decision came from. */
@@ -59,6 +60,8 @@ export class Tracer implements EntityHost {
   readonly enabled: boolean;
   /** Fields every new sampled segment starts with. */
   readonly segmentDefaults: SegmentDefaults = {};
+  /** Trace-context formats read and written, in precedence order (`propagators` option, `OTEL_PROPAGATORS`). */
+  readonly propagators: ReadonlyArray<PropagatorName>;
   #sampler: Sampler;
   readonly #writer: DocumentWriter;
   /** False when no emitter takes documents (OTLP only): then no document is ever written. */
@@ -77,6 +80,7 @@ export class Tracer implements EntityHost {
     this.name = env.AWS_XRAY_TRACING_NAME || options.name || env.OTEL_SERVICE_NAME || undefined;
     this.nameFromEnv = Boolean(env.AWS_XRAY_TRACING_NAME);
     this.enabled = options.enabled ?? env.AWS_XRAY_SDK_ENABLED?.toLowerCase() !== 'false';
+    this.propagators = resolvePropagators(options.propagators, env.OTEL_PROPAGATORS, (message) => this.diagnostics.warn(message));
     const address = options.daemonAddress ?? env.AWS_XRAY_DAEMON_ADDRESS;
     this.daemonAddress = address ? parseDaemonAddress(address, options.daemonAddress ? 'daemonAddress' : 'AWS_XRAY_DAEMON_ADDRESS') : DEFAULT_DAEMON_ADDRESS;
     this.#contextMissing = options.contextMissing ?? contextMissingFromEnv(env);

@@ -17,7 +17,8 @@ import type { ExpressXrayOptions } from './types.js';
  * app.use(xrayErrorHandler());
  * ```
  *
- * For each request it continues the caller's trace from `X-Amzn-Trace-Id` (or starts one), sets
+ * For each request it continues the caller's trace from `X-Amzn-Trace-Id` or W3C `traceparent`
+ * (README-propagation.md; or starts one), sets
  * the `X-Amzn-Trace-Id` response header, exposes the segment as `req.segment`, runs the rest of
  * the chain with the segment as the current entity (so `capture()`, the logger and outgoing calls
  * find it across `await`), and closes the segment once when the response finishes or the client

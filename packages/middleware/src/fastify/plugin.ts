@@ -79,7 +79,8 @@ function isIgnored(tracer: Tracer, ignore: NonNullable<FastifyXrayOptions['ignor
  * await app.register(xray, { name: 'worker' });
  * ```
  *
- * For each request it continues the caller's trace from `X-Amzn-Trace-Id` (or starts one), sets
+ * For each request it continues the caller's trace from `X-Amzn-Trace-Id` or W3C `traceparent`
+ * (README-propagation.md; or starts one), sets
  * the `X-Amzn-Trace-Id` response header, decorates `request.segment`, runs the rest of the
  * request with the segment as the current entity (so `capture()`, the logger and outgoing calls
  * find it across `await`), records the error that failed the request (`onError`), and closes the

@@ -1,7 +1,8 @@
 /**
  * @packageDocumentation
  * Outgoing HTTP: `fetch` (undici) and node:http / node:https calls made inside a traced request
- * become `remote` subsegments and carry the `X-Amzn-Trace-Id` header downstream.
+ * become `remote` subsegments and carry the trace context downstream (`X-Amzn-Trace-Id` and W3C
+ * `traceparent`/`tracestate`, as the tracer's `propagators` say).
  *
  * ```ts
  * import { instrumentHttp } from '@cruddur/middleware/http';

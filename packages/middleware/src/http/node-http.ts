@@ -1,7 +1,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { currentEntity } from '../core/context.js';
 import type { Subsegment } from '../core/subsegment.js';
-import { TRACE_HEADER } from '../core/trace-header.js';
+import { propagationFields, propagatorsOf } from '../propagation/propagator.js';
 import { requestFunctionsSwitch } from './node-http-patch.js';
 import { beginOutgoing, parseContentLength, recordFailure, recordResponse, reportInstrumentationError } from './outgoing.js';
 import { channelSwitch, Subscriptions, type Switch } from './subscriptions.js';
@@ -34,13 +34,14 @@ export function traceClientRequest(request: ClientRequest): void {
   try {
     // Headers already serialised (an array of raw headers, `Expect`) cannot be added to any more.
     if (request.headersSent || calls.has(request)) return;
-    if (request.getHeader(TRACE_HEADER) !== undefined) return; // the caller's own header wins
+    // The caller's own trace headers win: a call that already carries one is left alone.
+    for (const name of propagationFields(propagatorsOf(entity))) if (request.getHeader(name) !== undefined) return;
     const hostHeader = request.getHeader('host');
     const target = targetFromHostHeader(request.protocol, request.host, typeof hostHeader === 'string' ? hostHeader : undefined);
     const call = beginOutgoing(entity, target, request.method, request.path);
     if (!call) return;
     try {
-      request.setHeader(TRACE_HEADER, call.header);
+      for (const [name, value] of call.headers) request.setHeader(name, value);
     } finally {
       if (call.subsegment) {
         calls.set(request, { subsegment: call.subsegment, response: undefined, failed: false, closed: false });

@@ -1,13 +1,14 @@
 import type { Entity } from '../core/entity.js';
 import { Subsegment } from '../core/subsegment.js';
-import { Tracer, traceHeaderFor } from '../core/tracer.js';
+import { Tracer } from '../core/tracer.js';
+import { traceContextHeaders, type HeaderPair } from '../propagation/propagator.js';
 import { shouldTrace } from './registry.js';
 import { recordedUrl, type OutgoingTarget } from './target.js';
 
-/** A call that will carry a trace header; `subsegment` is absent when the trace is not sampled. */
+/** A call that will carry trace headers; `subsegment` is absent when the trace is not sampled. */
 export interface OutgoingCall {
-  /** The `X-Amzn-Trace-Id` value to send. */
-  header: string;
+  /** The headers to add: `X-Amzn-Trace-Id`, `traceparent` and `tracestate`, as the tracer's propagators say. */
+  headers: HeaderPair[];
   subsegment: Subsegment | undefined;
 }
 
@@ -22,13 +23,13 @@ export function beginOutgoing(entity: Entity, target: OutgoingTarget, method: st
   if (isTracingTraffic(entity, target)) return undefined;
   if (!shouldTrace(entity, () => fullUrl(target, path))) return undefined;
   // Unsampled: nothing is recorded, but the callee must learn the decision, so the header goes out.
-  if (!entity.sampled) return { header: traceHeaderFor(entity), subsegment: undefined };
+  if (!entity.sampled) return { headers: traceContextHeaders(entity), subsegment: undefined };
   const subsegment = new Subsegment(target.hostname, entity, 'remote');
   subsegment.setHttpRequest({ method, url: recordedUrl(target, path) });
   // The callee receives our header, so X-Ray may expect its segment under this subsegment; the
   // receiver reads `traced` only at the top level (xray-wire §10).
   subsegment.traced = true;
-  return { header: traceHeaderFor(subsegment), subsegment };
+  return { headers: traceContextHeaders(subsegment), subsegment };
 }
 
 function fullUrl(target: OutgoingTarget, path: string): URL {

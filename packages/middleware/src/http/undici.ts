@@ -1,6 +1,6 @@
 import { currentEntity } from '../core/context.js';
 import type { Subsegment } from '../core/subsegment.js';
-import { TRACE_HEADER } from '../core/trace-header.js';
+import { propagationFields, propagatorsOf } from '../propagation/propagator.js';
 import { beginOutgoing, parseContentLength, recordFailure, recordResponse, reportInstrumentationError } from './outgoing.js';
 import { channelSwitch, Subscriptions } from './subscriptions.js';
 import { targetFromOrigin } from './target.js';
@@ -36,7 +36,7 @@ function onCreate(message: unknown): void {
   if (!entity) return;
   try {
     const request = (message as { request: UndiciRequest }).request;
-    if (hasTraceHeader(request.headers)) return; // the caller's own header wins
+    if (hasAnyHeader(request.headers, propagationFields(propagatorsOf(entity)))) return; // the caller's own headers win
     const target = targetFromOrigin(String(request.origin));
     if (!target) return;
     const method = typeof request.method === 'string' ? request.method : 'GET';
@@ -44,7 +44,7 @@ function onCreate(message: unknown): void {
     const call = beginOutgoing(entity, target, method, path);
     if (!call) return;
     try {
-      request.addHeader(TRACE_HEADER, call.header);
+      for (const [name, value] of call.headers) request.addHeader(name, value);
     } finally {
       // Tracked even if the header could not be added, so the subsegment still gets closed.
       if (call.subsegment) {
@@ -90,15 +90,23 @@ function onError(message: unknown): void {
   }
 }
 
-function hasTraceHeader(headers: unknown): boolean {
+// `names` are lower-case.
+function hasAnyHeader(headers: unknown, names: readonly string[]): boolean {
+  if (names.length === 0) return false;
   if (Array.isArray(headers)) {
     for (let i = 0; i < headers.length; i += 2) {
       const name: unknown = headers[i];
-      if (typeof name === 'string' && name.length === TRACE_HEADER.length && name.toLowerCase() === 'x-amzn-trace-id') return true;
+      if (typeof name === 'string' && names.includes(name.toLowerCase())) return true;
     }
     return false;
   }
-  return typeof headers === 'string' && /(?:^|\r\n)x-amzn-trace-id:/i.test(headers);
+  if (typeof headers !== 'string') return false;
+  // undici 5: "name: value\r\n…" — compare the names of its lines.
+  for (const line of headers.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && names.includes(line.slice(0, colon).trim().toLowerCase())) return true;
+  }
+  return false;
 }
 
 function contentLength(headers: ReadonlyArray<Buffer | string> | undefined): number | undefined {

@@ -81,9 +81,9 @@ const AWS_XRAY_HOST = /^xray\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 export function resolveOtlpOptions(options: OtlpExporterOptions, env: NodeJS.ProcessEnv): ResolvedOtlpOptions {
   const endpoint = resolveEndpoint(options.endpoint, env);
   const protocol = pickProtocol(options.protocol, env);
-  const compression = options.compression ?? pickEnv(env, 'COMPRESSION');
+  const compression = options.compression !== undefined ? { value: options.compression as string, source: 'compression' } : pickEnv(env, 'COMPRESSION');
   if (compression !== undefined && compression.value !== 'gzip' && compression.value !== 'none') {
-    throw new OtlpConfigError(`${compression.source ?? 'compression'} is ${JSON.stringify(compression.value)}; expected gzip or none`);
+    throw new OtlpConfigError(`${compression.source} is ${JSON.stringify(compression.value)}; expected gzip or none`);
   }
   const headers = { ...parseHeaderList(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS'), ...parseHeaderList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'), ...(options.headers ?? {}) };
   const timeout = options.timeoutMs !== undefined ? { value: options.timeoutMs, source: 'timeoutMs' } : pickNumberEnv(env, ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT']);
@@ -115,15 +115,17 @@ export function resolveOtlpOptions(options: OtlpExporterOptions, env: NodeJS.Pro
 function resolveEndpoint(option: string | undefined, env: NodeJS.ProcessEnv): URL {
   let raw: string;
   let source: string;
+  // What the user wrote, for error messages (the general variable gets the signal path appended).
+  let given: string;
   if (option !== undefined) {
-    raw = option;
+    raw = given = option;
     source = 'endpoint';
   } else if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
-    raw = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+    raw = given = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
     source = 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
   } else {
     // The general variable is a base URL: the signal's path is appended (OTLP exporter spec).
-    const base = env.OTEL_EXPORTER_OTLP_ENDPOINT || DEFAULT_ENDPOINT;
+    const base = (given = env.OTEL_EXPORTER_OTLP_ENDPOINT || DEFAULT_ENDPOINT);
     raw = (base.endsWith('/') ? base : `${base}/`) + 'v1/traces';
     source = env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : 'the default endpoint';
   }
@@ -131,10 +133,10 @@ function resolveEndpoint(option: string | undefined, env: NodeJS.ProcessEnv): UR
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new OtlpConfigError(`${source} is ${JSON.stringify(raw)}; expected an http:// or https:// URL`);
+    throw new OtlpConfigError(`${source} is ${JSON.stringify(given)}; expected an http:// or https:// URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new OtlpConfigError(`${source} is ${JSON.stringify(raw)}; expected an http:// or https:// URL (OTLP/gRPC is not supported: use port 4318 and http/protobuf)`);
+    throw new OtlpConfigError(`${source} is ${JSON.stringify(given)}; expected an http:// or https:// URL (OTLP/gRPC is not supported: use port 4318 and http/protobuf)`);
   }
   return url;
 }

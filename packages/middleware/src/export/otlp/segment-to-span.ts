@@ -1,6 +1,7 @@
 import type { AwsDocument, CauseDocument, ExceptionDocument, HttpDocument, SqlDocument } from '../../core/document.js';
 import type { Entity } from '../../core/entity.js';
 import { Segment } from '../../core/segment.js';
+import { xrayToW3cTraceId } from '../../propagation/trace-id.js';
 import type { Subsegment } from '../../core/subsegment.js';
 import { SpanKind, StatusCode, type OtlpAttribute, type OtlpEvent, type OtlpSpan, type SpanKindValue, type StatusCodeValue } from './span-model.js';
 
@@ -22,11 +23,6 @@ export const IN_PROGRESS_ATTRIBUTE = 'aws.xray.inprogress';
 const FLAG_SAMPLED = 0x01;
 const FLAG_HAS_IS_REMOTE = 0x100;
 const FLAG_IS_REMOTE = 0x200;
-
-/** The 32-hex W3C form of an X-Ray trace id (`1-5759e988-bd86…` → `5759e988bd86…`). */
-export function w3cTraceId(xrayTraceId: string): string {
-  return xrayTraceId.slice(2, 10) + xrayTraceId.slice(11);
-}
 
 /**
  * Maps a closed (or, at shutdown, still open) segment or subsegment to a span.
@@ -57,9 +53,10 @@ export function entityToSpan(entity: Entity, endTime?: number): OtlpSpan {
   const parent = isSegment ? segment.parentId : sub?.parent.id;
   let flags = FLAG_SAMPLED;
   if (parent !== undefined) flags |= FLAG_HAS_IS_REMOTE | (isSegment ? FLAG_IS_REMOTE : 0);
-  const traceState = (segment as { traceState?: string }).traceState;
+  const traceState = segment.traceState;
   return {
-    traceId: w3cTraceId(entity.traceId),
+    // Entities only ever carry well-formed X-Ray ids (parsed or made here), so the mapping is total.
+    traceId: xrayToW3cTraceId(entity.traceId) ?? '',
     spanId: entity.id,
     ...(parent !== undefined ? { parentSpanId: parent } : {}),
     ...(traceState ? { traceState } : {}),
