@@ -337,11 +337,16 @@ try {
   if (api) {
     log('docker-compose down');
     compose(['down', '--volumes', '--remove-orphans'], { quiet: true, allowFail: true });
-    const left = projectContainers(true);
+    const label = `label=com.docker.compose.project=${PROJECT}`;
+    const left = [
+      ...projectContainers(true),
+      ...(run('podman', ['volume', 'ls', '--filter', label, '--format', 'volume {{.Name}}'], { quiet: true, allowFail: true }) || '').split('\n'),
+      ...(run('podman', ['network', 'ls', '--filter', label, '--format', 'network {{.Name}}'], { quiet: true, allowFail: true }) || '').split('\n'),
+    ].filter(Boolean);
     if (left.length > 0) {
-      console.error(`✖ containers left after down: ${left.join(', ')}`);
+      console.error(`✖ left after down: ${left.join(', ')}`);
       ok = false;
-    } else log('nothing left running');
+    } else log('nothing left: no container, volume or network of the project');
     api.kill();
   }
 }

@@ -92,6 +92,17 @@ void describe('docker-compose.yml', () => {
     for (const file of ['apps/cruddur-backend/Dockerfile', 'apps/worker/Dockerfile', 'packages/trace-viewer/Dockerfile']) assert.ok(dockerfiles.includes(file), file);
   });
 
+  void test('services built from one Dockerfile share one named image, so it is built once', () => {
+    const byDockerfile = new Map<string, typeof builds>();
+    for (const b of builds) byDockerfile.set(b.dockerfile, [...(byDockerfile.get(b.dockerfile) ?? []), b]);
+    for (const [dockerfile, users] of byDockerfile) {
+      if (users.length < 2) continue;
+      const images = new Set(users.map((b) => services[b.service]!.image));
+      assert.equal(images.size, 1, `${dockerfile}: ${users.map((b) => `${b.service} → ${services[b.service]!.image}`).join(', ')}`);
+      assert.ok([...images][0], `${dockerfile}: name the image (image:) of ${users.map((b) => b.service).join(', ')}`);
+    }
+  });
+
   void test('every port a service publishes or exposes is one its image EXPOSEs', () => {
     for (const b of builds) {
       const exposed = exposes(readDockerfile(join(repoRoot, b.dockerfile)).at(-1)!);
@@ -171,7 +182,8 @@ void test('trace viewer image: its CLI on 0.0.0.0, UDP 2000 and HTTP 2001, with 
   assert.deepEqual(flags, { '--host': '0.0.0.0', '--udp-port': '2000', '--http-port': '2001' });
   const args = readFileSync(join(repoRoot, 'packages/trace-viewer/src/args.ts'), 'utf8');
   for (const flag of Object.keys(flags)) assert.ok(args.includes(`'${flag}'`), `the CLI does not know ${flag}`);
-  assert.deepEqual([...exposes(runtime)].sort(), ['2000/udp', '2001']);
+  // 4318: the viewer's OTLP/HTTP receiver (its default --otlp-port).
+  assert.deepEqual([...exposes(runtime)].sort(), ['2000/udp', '2001', '4318']);
   // The CLI reads ../package.json and ../public/ from dist/: the image keeps that layout.
   const copies = runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
   for (const part of ['package.json ./', 'dist/ ./dist/', 'public/ ./public/']) assert.ok(copies.some((c) => c.endsWith(part)), `COPY ... ${part}`);
