@@ -36,7 +36,13 @@ function binaryFor(value: string): string {
 
 if (process.env.CRUDDUR_BENCH_NODE_CHOSEN === undefined) {
   const { value, how } = requested();
-  const binary = binaryFor(value);
+  let binary: string;
+  try {
+    binary = binaryFor(value);
+  } catch (err) {
+    process.stderr.write(`@cruddur/bench: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
   if (binary === process.execPath) {
     process.env.CRUDDUR_BENCH_NODE_CHOSEN = how;
   } else {
