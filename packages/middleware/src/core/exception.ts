@@ -5,6 +5,17 @@ import { parseStack } from './stack-frames.js';
 const MAX_FRAMES = 50;
 const MAX_MESSAGE = 1024;
 
+// The V8 frame lines (`    at label (path:line:column)`) each exception was parsed from, kept
+// beside the document rather than in it: the X-Ray document has no columns, while the OTLP
+// `exception.stacktrace` is the text form every OpenTelemetry backend expects, columns included.
+const frameLines = new WeakMap<ExceptionDocument, string>();
+const FRAME_LINE = /^\s+at /;
+
+/** The V8 frame lines of an exception recorded here (at most 50, as the document's frames), if any. */
+export function stackFrameLines(exception: ExceptionDocument): string | undefined {
+  return frameLines.get(exception);
+}
+
 /** A message scrubber applied to exception messages (connection strings can hide in them). */
 export type MessageScrubber = (message: string) => string;
 
@@ -21,6 +32,8 @@ export function toExceptionDocument(thrown: unknown, remote: boolean, scrub?: Me
   if (frames.length > 0) {
     doc.stack = frames.slice(0, MAX_FRAMES);
     if (frames.length > MAX_FRAMES) doc.truncated = frames.length - MAX_FRAMES;
+    const lines = (stack as string).split('\n').filter((line) => FRAME_LINE.test(line)).slice(0, MAX_FRAMES);
+    if (lines.length > 0) frameLines.set(doc, lines.join('\n'));
   }
   return doc;
 }
