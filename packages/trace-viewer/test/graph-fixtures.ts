@@ -2,7 +2,7 @@
 // trip of the demo, plus a few single-service requests with annotations and failures.
 import assert from 'node:assert/strict';
 import { parseDatagram } from '../src/datagram.js';
-import { TraceStore } from '../src/store.js';
+import type { TraceStore } from '../src/store.js';
 import { datagram, newId, newTraceId, type Doc } from './fixtures.js';
 
 /** Adds documents to a store (each must be valid). */
