@@ -1,7 +1,7 @@
 // Selecting stored traces by time window, filter expression and group: the one query behind the
 // web list, the service graph, the terminal filter and GetTraceSummaries.
 import { FilterSyntaxError } from './filter/errors.js';
-import { matchesFilter, type FilterContext } from './filter/evaluate.js';
+import { compileFilter, type FilterContext } from './filter/evaluate.js';
 import { parseFilter } from './filter/parser.js';
 import type { FilterExpr } from './filter/ast.js';
 import { GroupError, type GroupStore } from './groups.js';
@@ -40,11 +40,12 @@ export function compileQuery(query: TraceQuery, groups: GroupStore | undefined):
     if (group.filter) filters.push(group.filter);
   }
   const context = filterContext(groups);
+  const tests = filters.map((filter) => compileFilter(filter, context));
   const { startTime, endTime } = query;
   return (trace) =>
     (startTime === undefined || trace.startTime >= startTime) &&
     (endTime === undefined || trace.startTime <= endTime) &&
-    filters.every((filter) => matchesFilter(filter, trace, context));
+    tests.every((test) => test(trace));
 }
 
 /** The stored traces matching `query`, newest first. */

@@ -166,17 +166,18 @@ class Evaluator {
         return values.some((actual) => compare(actual, op, value));
       }
       case 'service':
-        return facts !== undefined && [...facts.nodes.values()].some((node) => selects(expr.node, node.ref) && this.#anyRequest(node, expr.filter));
-      case 'edge':
-        return (
-          facts !== undefined &&
-          [...facts.edges.values()].some(
-            (edge) =>
-              selects(expr.from, edge.from) &&
-              selects(expr.to, edge.to) &&
-              (expr.filter === undefined || edge.calls.some((call) => this.#eval(expr.filter!, (field) => callValue({ call, node: edge.to }, field), undefined))),
-          )
-        );
+        if (facts === undefined) return false;
+        for (const node of facts.nodes.values()) if (selects(expr.node, node.ref) && this.#anyRequest(node, expr.filter)) return true;
+        return false;
+      case 'edge': {
+        if (facts === undefined) return false;
+        const filter = expr.filter;
+        for (const edge of facts.edges.values()) {
+          if (!selects(expr.from, edge.from) || !selects(expr.to, edge.to)) continue;
+          if (filter === undefined || edge.calls.some((call) => this.#eval(filter, (field) => callValue({ call, node: edge.to }, field), undefined))) return true;
+        }
+        return false;
+      }
       case 'rootcause': {
         const causes = facts?.rootCauses[expr.cause] ?? [];
         return causes.some((cause) => expr.filter === undefined || this.#eval(expr.filter, (field) => causeValue(cause, expr.target, field), undefined));
@@ -217,4 +218,10 @@ class Evaluator {
 /** True when `trace` matches the parsed expression. */
 export function matchesFilter(expr: FilterExpr, trace: Trace, context: FilterContext = {}): boolean {
   return new Evaluator(context).trace(expr, traceFacts(trace));
+}
+
+/** A reusable test for many traces (one evaluator, no per-trace set-up). */
+export function compileFilter(expr: FilterExpr, context: FilterContext = {}): (trace: Trace) => boolean {
+  const evaluator = new Evaluator(context);
+  return (trace) => evaluator.trace(expr, traceFacts(trace));
 }

@@ -16,8 +16,8 @@ export interface ServiceGraphNode {
   /** Some request entered the system here. */
   root: boolean;
   stats: GraphStats;
-  /** Traces that reached this node, newest first. */
-  traceIds: string[];
+  /** Traces that reached this node (list them with a `service(...)` filter). */
+  traceCount: number;
   /** Epoch seconds of the first and last request seen. */
   startTime: number;
   endTime: number;
@@ -31,7 +31,8 @@ export interface ServiceGraphEdge {
   from: number;
   to: number;
   stats: GraphStats;
-  traceIds: string[];
+  /** Traces with this call (list them with an `edge(...)` filter). */
+  traceCount: number;
   startTime: number;
   endTime: number;
   /** See {@link ServiceGraphNode.responseTimes}. */
@@ -52,7 +53,9 @@ export interface ServiceGraph {
 interface NodeAcc {
   ref: GraphNodeRef;
   stats: StatsAccumulator;
-  traces: Set<string>;
+  traces: number;
+  /** The last trace counted: each trace is visited once, so a counter replaces a set of ids. */
+  lastTrace: Trace | undefined;
   root: boolean;
   start: number;
   end: number;
@@ -62,9 +65,16 @@ interface EdgeAcc {
   from: GraphNodeRef;
   to: GraphNodeRef;
   stats: StatsAccumulator;
-  traces: Set<string>;
+  traces: number;
+  lastTrace: Trace | undefined;
   start: number;
   end: number;
+}
+
+function countTrace(acc: { traces: number; lastTrace: Trace | undefined }, trace: Trace): void {
+  if (acc.lastTrace === trace) return;
+  acc.lastTrace = trace;
+  acc.traces++;
 }
 
 /**
@@ -81,15 +91,13 @@ export function buildServiceGraph(
   const nodes = new Map<string, NodeAcc>();
   const edges = new Map<string, EdgeAcc>();
   let traceCount = 0;
-  // Newest first, so each node's trace list is in the order the trace list shows.
-  const ordered = [...traces].sort((a, b) => b.startTime - a.startTime);
-  for (const trace of ordered) {
+  for (const trace of traces) {
     traceCount++;
     const facts = traceFacts(trace);
     for (const node of facts.nodes.values()) {
       let acc = nodes.get(node.ref.key);
       if (!acc) {
-        acc = { ref: node.ref, stats: new StatsAccumulator(), traces: new Set(), root: false, start: Infinity, end: -Infinity };
+        acc = { ref: node.ref, stats: new StatsAccumulator(), traces: 0, lastTrace: undefined, root: false, start: Infinity, end: -Infinity };
         nodes.set(node.ref.key, acc);
       }
       for (const request of node.requests) {
@@ -98,15 +106,15 @@ export function buildServiceGraph(
         acc.start = Math.min(acc.start, request.startTime);
         acc.end = Math.max(acc.end, request.startTime + (request.responseTime ?? 0));
       }
-      acc.traces.add(trace.id);
+      countTrace(acc, trace);
     }
     for (const [key, edge] of facts.edges) {
       if (edge.from.kind === 'client' && !nodes.has(edge.from.key)) {
-        nodes.set(edge.from.key, { ref: edge.from, stats: new StatsAccumulator(), traces: new Set(), root: false, start: Infinity, end: -Infinity });
+        nodes.set(edge.from.key, { ref: edge.from, stats: new StatsAccumulator(), traces: 0, lastTrace: undefined, root: false, start: Infinity, end: -Infinity });
       }
       let acc = edges.get(key);
       if (!acc) {
-        acc = { from: edge.from, to: edge.to, stats: new StatsAccumulator(), traces: new Set(), start: Infinity, end: -Infinity };
+        acc = { from: edge.from, to: edge.to, stats: new StatsAccumulator(), traces: 0, lastTrace: undefined, start: Infinity, end: -Infinity };
         edges.set(key, acc);
       }
       for (const call of edge.calls) {
@@ -114,10 +122,10 @@ export function buildServiceGraph(
         acc.start = Math.min(acc.start, call.startTime);
         acc.end = Math.max(acc.end, call.startTime + (call.responseTime ?? 0));
       }
-      acc.traces.add(trace.id);
+      countTrace(acc, trace);
       if (edge.from.kind === 'client') {
         const client = nodes.get(edge.from.key)!;
-        client.traces.add(trace.id);
+        countTrace(client, trace);
         client.start = Math.min(client.start, acc.start);
         client.end = Math.max(client.end, acc.end);
       }
@@ -139,7 +147,7 @@ export function buildServiceGraph(
       kind: acc.ref.kind,
       root: acc.root,
       stats: acc.stats.summary(),
-      traceIds: [...acc.traces],
+      traceCount: acc.traces,
       startTime: finite(acc.start, window.startTime),
       endTime: finite(acc.end, window.endTime),
       ...times(acc),
@@ -149,7 +157,7 @@ export function buildServiceGraph(
         from: idOf.get(acc.from.key)!,
         to: idOf.get(acc.to.key)!,
         stats: acc.stats.summary(),
-        traceIds: [...acc.traces],
+        traceCount: acc.traces,
         startTime: finite(acc.start, window.startTime),
         endTime: finite(acc.end, window.endTime),
         ...times(acc),
