@@ -3,8 +3,11 @@
 export const FRAMEWORKS = ['express', 'fastify'] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
-export const VARIANTS = ['bare', 'ours', 'ours-unsampled', 'official', 'otel'] as const;
+export const VARIANTS = ['bare', 'ours', 'ours-unsampled', 'official', 'otel', 'ours-otlp', 'otel-otlp'] as const;
 export type VariantId = (typeof VARIANTS)[number];
+
+/** Variants that export OTLP/HTTP to the counting OTLP sink (the others send UDP, or nothing). */
+export const OTLP_VARIANTS: ReadonlySet<VariantId> = new Set<VariantId>(['ours-otlp', 'otel-otlp']);
 
 export const ROUTES = ['hello', 'realistic'] as const;
 export type RouteId = (typeof ROUTES)[number];
@@ -16,6 +19,8 @@ export const VARIANT_LABELS: Record<VariantId, string> = {
   'ours-unsampled': '@cruddur/middleware unsampled',
   official: 'official aws-xray-sdk 100 %',
   otel: 'OpenTelemetry 100 %',
+  'ours-otlp': '@cruddur/middleware OTLP 100 %',
+  'otel-otlp': 'OpenTelemetry OTLP 100 %',
 };
 
 /** Configuration of one server child (passed as JSON in argv). */
@@ -24,6 +29,8 @@ export interface ServerConfig {
   variant: VariantId;
   /** UDP port of this variant's socket in the counting sink. */
   daemonPort: number;
+  /** OTLP variants: the traces URL of this variant's server in the counting OTLP sink. */
+  otlpEndpoint: string | null;
   /** dynalite endpoint. */
   dynamoEndpoint: string;
   /** URL of the stub service. */
@@ -39,10 +46,12 @@ export interface ServerStats {
   rss: number;
   heapUsed: number;
   heapTotal: number;
-  /** OpenTelemetry: spans the exporter received so far (after a flush); null for UDP variants. */
+  /** OpenTelemetry (in-process exporter): spans the exporter received so far (after a flush); null for the others. */
   exportedSpans: number | null;
-  /** OpenTelemetry: names of the last spans exported. */
+  /** OpenTelemetry (in-process exporter): names of the last spans exported. */
   exportedSample: string[];
+  /** OTLP variants: spans the exporter gave up on so far (dropped, refused or failed); null for the others. */
+  lostSpans: number | null;
 }
 
 export interface MemorySample {

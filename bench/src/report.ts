@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
-import { VARIANT_LABELS, type Framework, type MemorySample, type RouteId, type VariantId } from './protocol.js';
+import { OTLP_VARIANTS, VARIANT_LABELS, type Framework, type MemorySample, type RouteId, type VariantId } from './protocol.js';
 import { median, sum } from './stats.js';
 import type { LoadResult } from './load.js';
 
@@ -27,10 +27,18 @@ export interface RunSample {
   load: LoadResult;
   /** Server process CPU time (user + system) during the run, per completed request. */
   cpuUsPerRequest: number;
-  /** Datagrams the sink counted (X-Ray variants) or spans the exporter received (OpenTelemetry). */
+  /** Datagrams the UDP sink counted (X-Ray variants), spans the in-process exporter received (OpenTelemetry), or spans the OTLP sink decoded. */
   emitted: number;
-  /** Bytes the sink counted; null for OpenTelemetry. */
+  /** Bytes on the wire: datagram payloads (UDP), or OTLP request heads and (gzipped) bodies; null for the in-process exporter. */
   emittedBytes: number | null;
+  /** Spans sent: segments and subsegments in the datagrams, or decoded OTLP spans (in-process: the exporter's count). */
+  spans: number | null;
+  /** OTLP: export requests the sink answered; null for the others. */
+  exportRequests: number | null;
+  /** OTLP: request bodies after gunzip (the protobuf ExportTraceServiceRequest); null for the others. */
+  decodedBytes: number | null;
+  /** OTLP: spans the exporter dropped, was refused or failed to send; null for the others. */
+  lost: number | null;
 }
 
 export interface CellResult {
@@ -40,7 +48,7 @@ export interface CellResult {
   samples: RunSample[];
   /** The last datagrams the sink received from this variant. */
   lastDocuments: string[];
-  /** OpenTelemetry: names of the last spans exported. */
+  /** OpenTelemetry and OTLP: names of the last spans exported. */
   exportedSample: string[];
   error?: string;
 }
@@ -110,6 +118,8 @@ export function machineDetails(repoRoot: string, receiveBufferBytes: number, loa
     `@opentelemetry/instrumentation-http ${version(repoRoot, '@opentelemetry/instrumentation-http')}`,
     `@opentelemetry/instrumentation-express ${version(repoRoot, '@opentelemetry/instrumentation-express')}`,
     `@fastify/otel ${version(repoRoot, '@fastify/otel')}`,
+    `@opentelemetry/exporter-trace-otlp-proto ${version(repoRoot, '@opentelemetry/exporter-trace-otlp-proto')}`,
+    `@opentelemetry/otlp-transformer ${version(repoRoot, '@opentelemetry/otlp-transformer')} (the OTLP sink's decoder)`,
     `@aws-sdk/client-dynamodb ${version(repoRoot, '@aws-sdk/client-dynamodb')}`,
     `autocannon ${version(repoRoot, 'autocannon')}`,
   ];
@@ -135,9 +145,14 @@ const ROUTE_TITLES: Record<RouteId, string> = {
   realistic: 'realistic (`GET /realistic`: 2 × DynamoDB GetItem on dynalite + 1 fetch to a stub service)',
 };
 
-/** Expected emission: X-Ray variants one datagram per sampled request, none when unsampled. */
+/** Variants that must emit: every one but bare and unsampled. */
 function tracedVariant(variant: VariantId): boolean {
-  return variant === 'ours' || variant === 'official' || variant === 'otel';
+  return variant !== 'bare' && variant !== 'ours-unsampled';
+}
+
+/** What `emitted` counts for a variant. */
+function emittedUnit(variant: VariantId): string {
+  return variant === 'otel' || OTLP_VARIANTS.has(variant) ? 'spans' : 'datagrams';
 }
 
 interface Summary {
@@ -150,7 +165,16 @@ interface Summary {
   requests: number;
   emitted: number;
   bytes: number | null;
+  spans: number | null;
+  exportRequests: number | null;
+  decodedBytes: number | null;
+  lost: number | null;
   failures: number;
+}
+
+/** Sum over rounds, or null when any round did not measure it. */
+function total(values: ReadonlyArray<number | null>): number | null {
+  return values.every((v) => v !== null) ? sum(values as number[]) : null;
 }
 
 /** Medians over rounds; ratio and added CPU are medians of the per-round pairs with bare. */
@@ -164,7 +188,6 @@ function summarise(cell: CellResult, bare: CellResult | undefined): Summary | un
     ratios.push(s.load.requestsPerSecond / b.load.requestsPerSecond);
     added.push(s.cpuUsPerRequest - b.cpuUsPerRequest);
   }
-  const bytes = cell.samples.map((s) => s.emittedBytes);
   return {
     rps: median(cell.samples.map((s) => s.load.requestsPerSecond)),
     ratio: median(ratios),
@@ -174,7 +197,11 @@ function summarise(cell: CellResult, bare: CellResult | undefined): Summary | un
     added: median(added),
     requests: sum(cell.samples.map((s) => s.load.requests)),
     emitted: sum(cell.samples.map((s) => s.emitted)),
-    bytes: bytes.every((b) => b !== null) ? sum(bytes as number[]) : null,
+    bytes: total(cell.samples.map((s) => s.emittedBytes)),
+    spans: total(cell.samples.map((s) => s.spans)),
+    exportRequests: total(cell.samples.map((s) => s.exportRequests)),
+    decodedBytes: total(cell.samples.map((s) => s.decodedBytes)),
+    lost: total(cell.samples.map((s) => s.lost)),
     failures: sum(cell.samples.map((s) => s.load.failures)),
   };
 }
@@ -225,6 +252,7 @@ function cellNotes(cell: CellResult, s: Summary): string[] {
   const notes: string[] = [];
   if (tracedVariant(cell.variant) && s.emitted === 0) notes.push('⚠ emitted nothing: not measuring tracing');
   if (cell.variant === 'ours-unsampled' && s.emitted > 0) notes.push('⚠ emitted while unsampled');
+  if (s.lost !== null && s.lost > 0) notes.push(`⚠ the exporter lost ${fmt(s.lost)} spans (dropped, refused or failed)`);
   if (s.failures > 0) notes.push(`⚠ ${fmt(s.failures)} failed requests`);
   return notes;
 }
@@ -244,13 +272,14 @@ function resultsTable(cells: CellResult[], framework: Framework, route: RouteId)
       lines.push(`| ${VARIANT_LABELS[cell.variant]} | – | – | – | – | – | – | – | – | | ⚠ ${(cell.error ?? 'no data').replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 300)} |`);
       continue;
     }
-    const unit = cell.variant === 'otel' ? 'spans' : 'datagrams';
+    const unit = emittedUnit(cell.variant);
+    const spanNames = cell.exportedSample.length > 0 ? `spans, e.g. ${[...new Set(cell.exportedSample)].join(', ')}` : '';
     const sent =
       cell.variant === 'otel'
-        ? cell.exportedSample.length > 0
-          ? `spans, e.g. ${[...new Set(cell.exportedSample)].join(', ')}`
-          : ''
-        : `${describeDocuments(cell.lastDocuments)}${s.bytes !== null && s.emitted > 0 ? `, ${fmt(s.bytes / s.emitted)} B` : ''}`;
+        ? spanNames
+        : OTLP_VARIANTS.has(cell.variant)
+          ? `${spanNames}${s.exportRequests ? ` (${fmt(s.exportRequests)} request${s.exportRequests === 1 ? '' : 's'}, protobuf + gzip)` : ''}`
+          : `${describeDocuments(cell.lastDocuments)}${s.bytes !== null && s.emitted > 0 ? `, ${fmt(s.bytes / s.emitted)} B` : ''}`;
     const notes = cellNotes(cell, s);
     if (cell.error) notes.push(`⚠ ${cell.error.replace(/\s+/g, ' ').slice(0, 200)}`);
     lines.push(
@@ -259,6 +288,58 @@ function resultsTable(cells: CellResult[], framework: Framework, route: RouteId)
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * Bytes on the wire per span, for the variants that put spans on a wire: X-Ray documents over UDP
+ * (one datagram per segment, its subsegments inside) and OTLP/HTTP batches.
+ */
+function wireTable(cells: CellResult[], framework: Framework, route: RouteId): string | undefined {
+  const rows = cells.filter((c) => c.framework === framework && c.route === route && c.variant !== 'bare' && c.variant !== 'otel');
+  const lines = [
+    `#### ${FRAMEWORK_TITLES[framework]} — ${route}: on the wire`,
+    '',
+    '| variant | transport | spans | spans / req | messages | spans / message | B on the wire / span | B before gzip / span |',
+    '|---|---|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const cell of rows) {
+    const s = summarise(cell, undefined);
+    if (!s || s.spans === null || s.bytes === null || s.spans === 0) continue;
+    const otlp = s.exportRequests !== null;
+    const messages = otlp ? s.exportRequests! : s.emitted;
+    const noun = `${otlp ? 'request' : 'datagram'}${messages === 1 ? '' : 's'}`;
+    lines.push(
+      `| ${VARIANT_LABELS[cell.variant]} | ${otlp ? 'OTLP/HTTP, protobuf + gzip' : 'UDP, X-Ray JSON'} | ${fmt(s.spans)} | ${fmt(s.spans / s.requests, 2)} | ` +
+        `${fmt(messages)} ${noun} | ${fmt(s.spans / messages, 1)} | ${fmt(s.bytes / s.spans, 1)} | ${s.decodedBytes !== null ? fmt(s.decodedBytes / s.spans, 1) : '–'} |`,
+    );
+  }
+  return lines.length > 4 ? lines.join('\n') : undefined;
+}
+
+/** The OTLP export targets, for every framework measured with both OTLP variants (hello route). */
+function otlpTargetsTable(cells: CellResult[]): string | undefined {
+  const lines = ['| target | measured | |', '|---|--:|---|'];
+  for (const framework of ['express', 'fastify'] as const) {
+    const rows = cells.filter((c) => c.framework === framework && c.route === 'hello');
+    const bare = rows.find((c) => c.variant === 'bare');
+    const get = (variant: VariantId): Summary | undefined => {
+      const cell = rows.find((c) => c.variant === variant);
+      return cell ? summarise(cell, bare) : undefined;
+    };
+    const ours = get('ours-otlp');
+    const otel = get('otel-otlp');
+    const udp = get('ours');
+    const title = FRAMEWORK_TITLES[framework];
+    if (ours) {
+      const context = udp ? `; UDP path: ${fmt(udp.added, 1)} µs` : '';
+      lines.push(`| ${title} hello, OTLP 100 %: ≤ 5 µs added CPU per sampled request | ${fmt(ours.added, 1)} µs${context} | ${ours.added <= 5 ? 'met' : '**missed**'} |`);
+    }
+    if (ours && otel) {
+      const factor = otel.added / Math.max(ours.added, 0.1);
+      lines.push(`| ${title} hello: OTel JS + OTLP proto exporter's added CPU ≥ 10 × ours (OTLP) | ${fmt(factor, 1)} × (${fmt(otel.added, 1)} vs ${fmt(ours.added, 1)} µs) | ${factor >= 10 ? 'met' : '**missed**'} |`);
+    }
+  }
+  return lines.length > 2 ? lines.join('\n') : undefined;
 }
 
 function targetsTable(cells: CellResult[], soak: SoakResult | undefined): string {
@@ -373,16 +454,21 @@ export function renderReport({ plan, machine, cells, soak, micro, elapsedSeconds
     '',
     `- Each server runs in its own process${plan.pinned ? ', pinned to core 0 (`taskset -c 0`)' : ' (no pinning: taskset unavailable)'}; ` +
       `autocannon${plan.pinned ? ', on core 1,' : ''} loads it over 127.0.0.1 with ${plan.connections} connections, no pipelining. ` +
-      'dynalite, the stub service and the UDP sink each run in their own process' +
+      'dynalite, the stub service and the UDP and OTLP sinks each run in their own process' +
       `${plan.pinned ? ', also on core 1' : ''}.`,
     `- Per server: ${plan.warmupSeconds} s warm-up per route${plan.warmupTogether ? ' (all variants at once)' : ''}, then ${plan.rounds} round${plan.rounds === 1 ? '' : 's'} of ${plan.seconds} s per variant, ` +
-      'variants interleaved (bare, ours, ours unsampled, official, OpenTelemetry, then again). Every server of a framework stays up for all its rounds.',
+      `variants interleaved (${plan.variants.join(', ')}, then again). Every server of a framework stays up for all its rounds.`,
     '- req/s, p50 and p99 are medians over the rounds. **× bare** and **added µs/req** are medians of the per-round comparisons with bare ' +
       '(bare servers vary run to run; only interleaved pairs are compared).',
     '- **CPU µs/req**: the server process\'s own `process.cpuUsage()` (user + system, all its threads) over the run, divided by completed requests.',
     '- **emitted**: X-Ray variants send UDP to a socket in a separate process (large receive buffer) that counts datagrams and bytes and discards them; ' +
       'OpenTelemetry uses a `BatchSpanProcessor` (default settings) with an in-process exporter that counts spans and discards them. ' +
       '"what was sent" describes the last 8 datagrams received (or the last spans exported), with the mean datagram size. A traced variant that emits nothing is flagged.',
+    '- **OTLP variants**: the exporter sends OTLP/HTTP to an HTTP server in another process on the helper core (`src/otlp-sink.ts`) that answers 200 with an empty `ExportTraceServiceResponse`, ' +
+      'gunzips and decodes every request with the generated definitions of `@opentelemetry/otlp-transformer` and counts requests, bytes and spans. ' +
+      'Before the CPU counters are read, every exporter is flushed (`forceFlush()`, `exporter.flush()`), so the export work is counted in the run whose requests produced the spans. ' +
+      '`@cruddur/middleware` OTLP: `createTracer({ emitter: new OtlpTraceExporter({ endpoint }) })`, every other setting the default (protobuf, gzip, batches of up to 512), same integrations as above. ' +
+      'OpenTelemetry OTLP: the OpenTelemetry set-up below with `@opentelemetry/exporter-trace-otlp-proto` (`compression: gzip`) in its default `BatchSpanProcessor`.',
     '- `@cruddur/middleware`: the built package, `createTracer({ daemonAddress, samplingRules, centralizedSampling: false })`, `xray()` / the Fastify plugin, ' +
       '`instrumentHttp()` and `instrument(dynamoClient)`. Unsampled: rules with `rate: 0, fixed_target: 0`.',
     '- Official SDK: `aws-xray-sdk-express` `openSegment`/`closeSegment` or the `aws-xray-sdk-fastify` plugin, centralized sampling disabled, a local rule at 100 %, ' +
@@ -396,7 +482,31 @@ export function renderReport({ plan, machine, cells, soak, micro, elapsedSeconds
   for (const framework of plan.frameworks) {
     for (const route of plan.routes) sections.push('', resultsTable(cells, framework, route));
   }
+  const wire = plan.frameworks.flatMap((framework) => plan.routes.map((route) => wireTable(cells, framework, route))).filter((t) => t !== undefined);
+  if (wire.length > 0) {
+    sections.push(
+      '',
+      '### Spans on the wire',
+      '',
+      'Spans: segments and subsegments in the datagrams (the UDP sink parses each one), or spans in the OTLP requests (the OTLP sink decodes each one). ' +
+        'Bytes: datagram payloads, or HTTP request line, headers and body as sent (gzipped; chunk framing, IP/UDP/TCP headers and responses not counted).',
+    );
+    for (const table of wire) sections.push('', table);
+  }
   sections.push('', '## Targets (issue 8; reported, never asserted)', '', targetsTable(cells, soak));
+  const otlpTargets = otlpTargetsTable(cells);
+  if (otlpTargets) {
+    sections.push(
+      '',
+      '### OTLP export (reported, never asserted)',
+      '',
+      'Issue: batching lifts the one-datagram-per-request floor of the UDP path; target ≤ 5 µs added CPU per sampled request with the OTLP exporter ' +
+        '(protobuf, gzip, batches of hundreds), and ≥ 10 × less than the OpenTelemetry JS SDK with its OTLP proto exporter doing the same export to the same local sink. ' +
+        'Added CPU is the median of the per-round differences with bare, every request sampled.',
+      '',
+      otlpTargets,
+    );
+  }
   if (soak) sections.push('', '## Memory soak', '', soakSection(soak));
   if (micro) {
     sections.push('', '## Core micro-benchmark', '', '`packages/middleware/bench/core.bench.ts`, run in its own process on the server core:', '', '```text', micro.output, '```');

@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { canPin, cleanEnv, pinSelf } from './child.js';
-import { HELPER_CORE, SERVER_CORE, startInfra, startServer, stopInfra, type Infra, type ServerChild } from './infra.js';
+import { emissionBetween, HELPER_CORE, readSinks, SERVER_CORE, startInfra, startServer, stopInfra, type Infra, type ServerChild } from './infra.js';
 import { load } from './load.js';
-import { FRAMEWORKS, ROUTES, VARIANTS, type Framework, type RouteId, type VariantId } from './protocol.js';
+import { FRAMEWORKS, OTLP_VARIANTS, ROUTES, VARIANTS, type Framework, type RouteId, type VariantId } from './protocol.js';
 import { currentLoad, machineDetails, renderReport, type CellResult, type MicroResult, type Plan, type RunSample, type SoakResult } from './report.js';
 import { sleep } from './stats.js';
 
@@ -54,6 +54,15 @@ const plan: Plan = {
   pinned: false,
 };
 if (!plan.variants.includes('bare')) plan.variants.unshift('bare');
+/**
+ * The variants a framework's servers run. Quick mode, unless --variants names them, runs the OTLP
+ * variants (and their sink) with the last framework only: once is enough for a smoke run, and
+ * server start-up is most of its time.
+ */
+function variantsOf(framework: Framework): VariantId[] {
+  if (!quick || option('variants') !== undefined || framework === plan.frameworks.at(-1)) return plan.variants;
+  return plan.variants.filter((v) => !OTLP_VARIANTS.has(v));
+}
 const skipSoak = process.argv.includes('--skip-soak');
 const skipMicro = process.argv.includes('--skip-micro');
 
@@ -110,9 +119,9 @@ async function verify(port: number, route: RouteId): Promise<string | undefined>
 }
 
 /** One measured run: counters before, load, a moment for the last datagrams, counters after. */
-async function measure(infra: Infra, server: ServerChild, label: string, route: RouteId, round: number): Promise<RunSample & { lastDocuments: string[]; exportedSample: string[] }> {
+async function measure(infra: Infra, server: ServerChild, variant: VariantId, label: string, route: RouteId, round: number): Promise<RunSample & { lastDocuments: string[]; exportedSample: string[] }> {
   const before = await server.rpc.call('stats', {});
-  const sinkBefore = (await infra.sink.rpc.call('read'))[label];
+  const sinksBefore = await readSinks(infra, label);
   // The documents are described from the middle of the run: at its end autocannon drops the
   // requests in flight, and their late subsegments go out as independent documents.
   const midRun = sleep((plan.seconds * 1000) / 2).then(() => infra.sink.rpc.call('read'));
@@ -120,17 +129,15 @@ async function measure(infra: Infra, server: ServerChild, label: string, route: 
   const sinkMid = (await midRun)[label];
   await sleep(quick ? 100 : 300);
   const after = await server.rpc.call('stats', {});
-  const sinkAfter = (await infra.sink.rpc.call('read'))[label];
-  const otel = after.exportedSpans !== null;
-  const emitted = otel ? after.exportedSpans! - before.exportedSpans! : (sinkAfter?.datagrams ?? 0) - (sinkBefore?.datagrams ?? 0);
+  const sinksAfter = await readSinks(infra, label);
   return {
     round,
     load: result,
     cpuUsPerRequest: result.requests > 0 ? (after.cpuUs - before.cpuUs) / result.requests : Number.NaN,
-    emitted,
-    emittedBytes: otel ? null : (sinkAfter?.bytes ?? 0) - (sinkBefore?.bytes ?? 0),
-    lastDocuments: otel ? [] : (sinkMid?.last ?? []),
-    exportedSample: after.exportedSample,
+    ...emissionBetween(variant, { server: before, sinks: sinksBefore }, { server: after, sinks: sinksAfter }),
+    lastDocuments: sinkMid?.last ?? [],
+    // In-process exporter: its own sample; OTLP: the last span names the sink decoded.
+    exportedSample: after.exportedSample.length > 0 ? after.exportedSample : (sinksAfter.otlp?.last ?? []),
   };
 }
 
@@ -138,17 +145,18 @@ async function measure(infra: Infra, server: ServerChild, label: string, route: 
 async function benchFramework(infra: Infra, framework: Framework, before?: Promise<unknown>): Promise<CellResult[]> {
   const cells = new Map<string, CellResult>();
   const key = (route: RouteId, variant: VariantId): string => `${route}:${variant}`;
+  const variants = variantsOf(framework);
   for (const route of plan.routes) {
-    for (const variant of plan.variants) cells.set(key(route, variant), { framework, route, variant, samples: [], lastDocuments: [], exportedSample: [] });
+    for (const variant of variants) cells.set(key(route, variant), { framework, route, variant, samples: [], lastDocuments: [], exportedSample: [] });
   }
   const fail = (variant: VariantId, routes: readonly RouteId[], error: string): void => {
     for (const route of routes) cells.get(key(route, variant))!.error ??= error;
   };
 
-  phase(`${framework}: starting ${plan.variants.length} servers`);
+  phase(`${framework}: starting ${variants.length} servers`);
   const startedAt = Date.now();
   const started = await Promise.all(
-    plan.variants.map(async (variant) => {
+    variants.map(async (variant) => {
       try {
         const server = await startServer(infra, framework, variant);
         log(`  ${variant} ready on port ${server.server.ready.port} after ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
@@ -183,7 +191,7 @@ async function benchFramework(infra: Infra, framework: Framework, before?: Promi
         for (const { variant, server, label } of active(route)) {
           const cell = cells.get(key(route, variant))!;
           try {
-            const sample = await measure(infra, server, label, route, round);
+            const sample = await measure(infra, server, variant, label, route, round);
             const { lastDocuments, exportedSample, ...run } = sample;
             cell.samples.push(run);
             if (lastDocuments.length > 0) cell.lastDocuments = lastDocuments;

@@ -1,6 +1,6 @@
 // One measured server: a framework, a variant, the hello-world and the realistic routes. Runs in
 // its own process (pinned to its own core by the orchestrator) and reports its CPU time, memory
-// and, for OpenTelemetry, exported spans over IPC.
+// and, for OpenTelemetry and the OTLP variants, what its exporter did, over IPC.
 import type * as DynamoDB from '@aws-sdk/client-dynamodb';
 import type * as LibDynamoDB from '@aws-sdk/lib-dynamodb';
 import type express from 'express';
@@ -17,6 +17,8 @@ const VARIANT_MODULES: Record<VariantId, () => Promise<{ setup: Setup }>> = {
   'ours-unsampled': () => import('./variants/ours.js'),
   official: () => import('./variants/official.js'),
   otel: () => import('./variants/otel.js'),
+  'ours-otlp': () => import('./variants/ours.js'),
+  'otel-otlp': () => import('./variants/otel.js'),
 };
 
 const config = JSON.parse(process.argv[2] ?? '') as ServerConfig;
@@ -105,6 +107,7 @@ async function stats(request: StatsRequest = {}): Promise<ServerStats> {
     heapTotal: memory.heapTotal,
     exportedSpans: exported?.count ?? null,
     exportedSample: exported?.sample ?? [],
+    lostSpans: exported?.lost ?? null,
   };
 }
 

@@ -5,7 +5,7 @@ import { type Trace } from '@cruddur/trace-viewer';
 import { HELP, PORT_FLAGS, parseDemoArgs, type DemoArgs } from './args.js';
 import { traceIdOf } from './logs.js';
 import { formatRequestReport, rollbarTraceId, type RollbarData } from './report.js';
-import { PortInUseError, startStack, type Stack } from './stack.js';
+import { PortInUseError, startStack, TRANSPORTS, type Stack } from './stack.js';
 import { TOUR, runTour, type TourResult } from './tour.js';
 
 /** Seconds to wait for a request's trace to finish before showing what arrived. */
@@ -39,6 +39,16 @@ function describeRequest(result: TourResult): string {
   const outcome = result.status === 0 ? `failed: ${result.error ?? 'no answer'}` : `${result.status} in ${result.durationMs.toFixed(0)} ms`;
   const unexpected = result.status !== result.step.expectStatus ? `  (expected ${result.step.expectStatus})` : '';
   return `${result.step.method} ${path}${who} → ${outcome}${unexpected}`;
+}
+
+/** The header: which service sends its traces which way. */
+function transportsText(stack: Stack): string {
+  return [
+    'Each trace below merges two transports:',
+    `  cruddur-backend  ${TRANSPORTS.backend} → udp://${stack.traces.daemonAddress}`,
+    `  cruddur-worker   ${TRANSPORTS.worker} → ${stack.traces.otlpTracesUrl ?? 'the OTLP receiver'}`,
+    '',
+  ].join('\n');
 }
 
 function urlsText(stack: Stack): string {
@@ -124,6 +134,7 @@ async function main(): Promise<number> {
     return 0;
   };
 
+  out(transportsText(stack));
   const printed = new Set<string>();
   let unexpected = 0;
   const tour = runTour(stack.backendUrl, async (result, index) => {

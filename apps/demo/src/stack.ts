@@ -25,6 +25,22 @@ export const DEFAULT_PORTS = Object.freeze({ backend: 4567, worker: 4568, traces
 export const DEFAULT_TABLE = 'cruddur-messages';
 
 /**
+ * How each service's traces reach the viewer, so every trace shows both transports merging into
+ * one: the backend keeps the X-Ray daemon protocol (UDP), the worker sends OTLP/HTTP only.
+ */
+export const TRANSPORTS = Object.freeze({
+  backend: 'X-Ray daemon protocol (UDP)',
+  worker: 'OTLP/HTTP (OTEL_TRACES_EXPORTER=otlp)',
+});
+
+/** The environment behind {@link TRANSPORTS}; `StackOptions.env` still wins. */
+const TRANSPORT_ENV: Record<'backend' | 'worker', Record<string, string>> = {
+  backend: {},
+  // Batches leave within 50 ms (default 5 s), well inside the viewer's quiet period.
+  worker: { OTEL_TRACES_EXPORTER: 'otlp', OTEL_BSP_SCHEDULE_DELAY: '50' },
+};
+
+/**
  * The sampling rules the services get: every request traced, health checks not. Read from src/
  * both by the built code (dist/) and under tsx (src/).
  */
@@ -194,7 +210,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       DDB_MESSAGE_TABLE: tableName,
       AWS_XRAY_DAEMON_ADDRESS: traces.daemonAddress,
-      // Read only by OpenTelemetry exporters; the services have none yet, so nothing they send changes.
+      // Where the worker's OTLP exporter sends (see TRANSPORTS); the backend ignores it.
       ...(traces.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: traces.otlpEndpoint } : {}),
       CRUDDUR_XRAY_SAMPLING_RULES: SAMPLING_RULES_FILE,
       ...(rollbar ? { ROLLBAR_ACCESS_TOKEN: 'local-demo-token', ROLLBAR_ENDPOINT: rollbar.itemUrl, ROLLBAR_ENVIRONMENT: 'demo' } : {}),
@@ -205,7 +221,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const worker = startServiceProcess({
       name: 'cruddur-worker',
       entry: entries.worker,
-      env: { ...common, PORT: String(workerPort), BACKEND_URL: backendUrl },
+      env: { ...common, ...TRANSPORT_ENV.worker, ...options.env, PORT: String(workerPort), BACKEND_URL: backendUrl },
       url: workerUrl,
       healthPath: '/health',
       maxLogLines,

@@ -106,6 +106,10 @@ void describe('npm run demo (dist/demo.js)', () => {
     const exported = await fetch(otlp[1]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans":[]}' });
     assert.equal(exported.status, 200);
 
+    // The header names each service's transport: the backend over UDP, the worker over OTLP.
+    assert.match(out, /^ {2}cruddur-backend {2}X-Ray daemon protocol \(UDP\) → udp:\/\/127\.0\.0\.1:\d+$/m);
+    assert.match(out, new RegExp(`^ {2}cruddur-worker {3}OTLP/HTTP \\(OTEL_TRACES_EXPORTER=otlp\\) → ${otlp[1]!.replace(/[.]/g, '\\.')}$`, 'm'));
+
     const trees = out.match(/^trace 1-[0-9a-f]{8}-[0-9a-f]{24} /gm) ?? [];
     assert.equal(trees.length, 8, 'one tree per tour request');
     assert.match(out, /^── 8\/8 Induced error/m);

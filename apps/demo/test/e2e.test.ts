@@ -171,6 +171,20 @@ void describe('the demo stack, end to end', () => {
     const note = (notifications.body as { type: string; handle: string; message_group_uuid?: string; message: string }[]).find((n) => n.message_group_uuid === groupUuid);
     assert.deepEqual(note && { type: note.type, handle: note.handle, message: note.message }, { type: 'message', handle: 'garek', message });
 
+    // Two transports, one trace: the backend's segments came over UDP (the daemon protocol), the
+    // worker's only over OTLP/HTTP. The viewer's OTLP receiver counted the worker's spans, and a
+    // segment converted from a span has no `in_progress` and the OTLP resource in its metadata.
+    const stats = stack.traces.stats();
+    assert.ok(stats.received > 0, 'the backend sent datagrams');
+    assert.ok(stats.otlp, 'the OTLP receiver runs');
+    assert.ok(stats.otlp.spans >= 4, `OTLP spans: ${stats.otlp.spans}`);
+    assert.equal(stats.otlp.rejectedSpans, 0);
+    const raw = trace.documents as unknown as { name: string; type?: string; metadata?: { default?: Record<string, unknown> } }[];
+    const fromOtlp = (d: { metadata?: { default?: Record<string, unknown> } }): boolean => d.metadata?.default?.['otel.resource.service.name'] !== undefined;
+    for (const seg of raw.filter((d) => d.type !== 'subsegment')) {
+      assert.equal(fromOtlp(seg), seg.name === 'cruddur-worker', `${seg.name}: ${seg.name === 'cruddur-worker' ? 'OTLP' : 'UDP'}`);
+    }
+
     t.diagnostic(
       `trace ${traceId}: backend ${backend.id} → (${moderateCall.id}) worker ${moderate.id}; ` +
         `backend → (${notifyCall.id}) worker ${notify.id} → (${callBack.id}) backend ${nested.id}`,

@@ -28,9 +28,23 @@ export interface Instrumentation {
   fastify?(app: FastifyApp): Promise<void>;
   /** Instruments the realistic route's DynamoDB client. */
   dynamo?(client: DynamoDBClient): DynamoDBClient;
-  /** OpenTelemetry: flushes and returns the spans exported so far, with a few names. */
-  exported?(): Promise<{ count: number; sample: string[] }>;
+  /**
+   * Flushes the variant's exporter (its work then counts in the run that produced the spans) and
+   * says what it did: OpenTelemetry's in-process exporter counts spans itself; exporters that send
+   * to a sink (OTLP) leave the counting to it and report only the spans they gave up on.
+   */
+  exported?(): Promise<ExportedSoFar>;
   shutdown?(): Promise<void>;
+}
+
+/** What a variant's exporter did so far (see {@link Instrumentation.exported}). */
+export interface ExportedSoFar {
+  /** Spans an in-process exporter received; null when a sink counts them. */
+  count: number | null;
+  /** Names of the last spans an in-process exporter received. */
+  sample: string[];
+  /** Spans the exporter dropped, was refused or failed to send; null when it cannot tell. */
+  lost: number | null;
 }
 
 export type Setup = (config: ServerConfig) => Promise<Instrumentation>;

@@ -1,24 +1,30 @@
-// @cruddur/middleware, imported from its built package exactly as a user would.
-import { createTracer } from '@cruddur/middleware';
+// @cruddur/middleware, imported from its built package exactly as a user would: to the X-Ray
+// daemon over UDP (ours, ours-unsampled), or over OTLP/HTTP with the OtlpTraceExporter's defaults
+// — protobuf, gzip, batches of up to 512 — (ours-otlp). Same integrations in every case.
+import { createTracer, OtlpTraceExporter } from '@cruddur/middleware';
 import { instrument } from '@cruddur/middleware/aws';
 import { xray, xrayErrorHandler } from '@cruddur/middleware/express';
 import fastifyXray from '@cruddur/middleware/fastify';
 import { instrumentHttp } from '@cruddur/middleware/http';
 import { SAMPLE_EVERYTHING } from '@cruddur/middleware/testing';
-import type { Setup } from './instrumentation.js';
+import type { Instrumentation, Setup } from './instrumentation.js';
 
 /** Rules that sample nothing: no reservoir, rate 0. */
 const SAMPLE_NOTHING = { version: 2 as const, rules: [], default: { fixed_target: 0, rate: 0 } };
 
 export const setup: Setup = (config) => {
+  const otlp = config.variant === 'ours-otlp';
+  if (otlp && config.otlpEndpoint === null) throw new Error('ours-otlp needs the OTLP sink endpoint');
+  // Only the endpoint is set: every other setting is the exporter's default, as a user gets it.
+  const exporter = otlp ? new OtlpTraceExporter({ endpoint: config.otlpEndpoint ?? undefined }) : undefined;
   const tracer = createTracer({
-    daemonAddress: `127.0.0.1:${config.daemonPort}`,
+    ...(exporter ? { emitter: exporter } : { daemonAddress: `127.0.0.1:${config.daemonPort}` }),
     samplingRules: config.variant === 'ours-unsampled' ? SAMPLE_NOTHING : SAMPLE_EVERYTHING,
     // Local rules only: nothing listens for the sampling proxy's TCP calls at the sink's address.
     centralizedSampling: false,
   });
   const http = instrumentHttp({ tracer });
-  return Promise.resolve({
+  const instrumentation: Instrumentation = {
     expressBefore(app) {
       app.use(xray({ name: 'bench', tracer }));
     },
@@ -33,5 +39,15 @@ export const setup: Setup = (config) => {
       http.uninstall();
       await tracer.shutdown();
     },
-  });
+  };
+  if (exporter) {
+    // Batches otherwise leave up to 5 s late: flush so that their mapping, encoding, gzip and
+    // POST are counted in the run whose requests produced them. The sink counts what arrived.
+    instrumentation.exported = async () => {
+      await exporter.flush();
+      const { dropped, rejected, failed } = exporter.stats;
+      return { count: null, sample: [], lost: dropped + rejected + failed };
+    };
+  }
+  return Promise.resolve(instrumentation);
 };

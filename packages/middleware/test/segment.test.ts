@@ -195,3 +195,41 @@ test('the hand-written JSON text equals JSON.stringify of the document, escapes 
   assert.deepEqual(JSON.parse(s.toJsonText()), JSON.parse(JSON.stringify(s.toJSON())));
   assert.deepEqual(JSON.parse(c.toIndependentJsonText()), JSON.parse(JSON.stringify(c.toIndependentDocument())));
 });
+
+test('one error recorded in two traces is written in full in each: a reference never crosses traces', () => {
+  const { tracer } = createTestTracer();
+  const shared = new Error('memoised rejection'); // e.g. a cached promise that many requests await
+  const unsampled = tracer.beginSegment({ name: 'api', sampled: false });
+  new Subsegment('load', unsampled).close(shared);
+  const first = tracer.beginSegment({ name: 'api' });
+  first.addError(shared);
+  const second = tracer.beginSegment({ name: 'api' });
+  const child = new Subsegment('load', second);
+  child.close(shared);
+  second.addError(shared);
+  const firstCause = first.toJSON().cause as { exceptions: Array<{ id: string; message: string }> };
+  assert.equal(firstCause.exceptions[0]!.message, 'memoised rejection', 'not a reference to the unsampled trace');
+  const childCause = child.toJSON().cause as { exceptions: Array<{ id: string }> };
+  assert.notEqual(childCause.exceptions[0]!.id, firstCause.exceptions[0]!.id, 'a fresh exception in the second trace');
+  assert.equal(second.toJSON().cause, childCause.exceptions[0]!.id, 'within a trace the reference form stays');
+});
+
+test('annotation and metadata names that collide with Object.prototype neither pollute it nor pass the cap', () => {
+  const { tracer } = createTestTracer();
+  const segment = tracer.beginSegment({ name: 'api' });
+  assert.equal(segment.addMetadata('polluted', 1, '__proto__'), false);
+  assert.equal(segment.addMetadata('__proto__', { polluted: 1 }), false);
+  assert.equal(segment.addAnnotation('__proto__', 'x'), false);
+  assert.equal(segment.addMetadata('polluted', 1, 'constructor'), true, 'an ordinary namespace name');
+  assert.equal(segment.addMetadata('polluted', 1, 'toString'), true);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal((Object as unknown as Record<string, unknown>).polluted, undefined);
+  assert.equal(typeof Object.prototype.toString, 'function');
+  assert.deepEqual(JSON.parse(segment.toJsonText()).metadata, { constructor: { polluted: 1 }, toString: { polluted: 1 } });
+
+  for (let i = 0; i < 50; i++) assert.equal(segment.addAnnotation(`a${i}`, i), true);
+  for (const inherited of ['constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
+    assert.equal(segment.addAnnotation(inherited, 1), false, `${inherited} counts against the cap like any key`);
+  }
+  assert.equal(Object.keys(JSON.parse(segment.toJsonText()).annotations).length, 50);
+});

@@ -2,6 +2,7 @@
 // raw documents. Routes live in the hash (#/ and #/trace/<id>) so a trace can be linked.
 import { flagPills, formatMs, formatTime, h, statusClass } from './dom.js';
 import { renderServiceMap } from './service-map.js';
+import { expressionFor, histogramChart, renderServiceGraph, statsTable } from './service-graph.js';
 import { renderWaterfall } from './waterfall.js';
 
 const MAX_ROWS = 500;
@@ -26,9 +27,115 @@ async function getJson(path) {
   return res.json();
 }
 
+/** Routes: #/ (list, ?filter=&group=), #/graph (?window=&group=&filter=), #/trace/<id>. */
 function route() {
   const match = /^#\/trace\/(.+)$/.exec(location.hash);
-  return match ? { view: 'trace', id: decodeURIComponent(match[1]) } : { view: 'list' };
+  if (match) return { view: 'trace', id: decodeURIComponent(match[1]) };
+  const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
+  const params = new URLSearchParams(query);
+  const view = path === '/graph' ? 'graph' : 'list';
+  return { view, filter: params.get('filter') ?? '', group: params.get('group') ?? '', window: params.get('window') ?? '3600' };
+}
+
+function hashFor(view, params) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value) query.set(key, value);
+  const text = query.toString();
+  return `#/${view === 'graph' ? 'graph' : ''}${text ? `?${text}` : ''}`;
+}
+
+// ---- search box, group picker, time window ----
+
+let groups = [];
+
+async function loadGroups() {
+  groups = await getJson('/api/groups');
+}
+
+/** Shows the server's error under the search box with a caret at the column. */
+function filterErrorView(error) {
+  if (!error) return null;
+  const lines = [error.error ?? String(error)];
+  if (error.column && error.expression !== undefined) lines.push(error.expression, `${' '.repeat(error.column - 1)}^`);
+  return h('pre', { class: 'filter-error', role: 'alert' }, lines.join('\n'));
+}
+
+function toolbar(r, error) {
+  const input = h('input', { type: 'search', name: 'filter', placeholder: 'Filter expression, e.g. service("cruddur-backend") { fault } AND annotation.feed = "home"', value: r.filter, 'aria-label': 'Filter expression', spellcheck: 'false' });
+  input.value = r.filter;
+  const groupSelect = h(
+    'select',
+    { name: 'group', 'aria-label': 'Group' },
+    groups.map((g) => h('option', { value: g.name === 'Default' ? '' : g.name, title: g.filterExpression ?? 'every trace' }, g.name)),
+  );
+  groupSelect.value = r.group;
+  const windowSelect =
+    r.view === 'graph'
+      ? h(
+          'select',
+          { name: 'window', 'aria-label': 'Time window' },
+          [['300', 'Last 5 minutes'], ['900', 'Last 15 minutes'], ['3600', 'Last hour'], ['21600', 'Last 6 hours'], ['0', 'All held traces']].map(([value, label]) => h('option', { value }, label)),
+        )
+      : null;
+  if (windowSelect) windowSelect.value = r.window;
+  const apply = () => {
+    location.hash = hashFor(r.view, { filter: input.value.trim(), group: groupSelect.value, ...(windowSelect ? { window: windowSelect.value } : {}) });
+  };
+  const form = h('form', { class: 'toolbar', onsubmit: (event) => { event.preventDefault(); apply(); } });
+  groupSelect.addEventListener('change', apply);
+  windowSelect?.addEventListener('change', apply);
+  const groupError = h('span', { class: 'filter-error' });
+  const newGroup = h(
+    'form',
+    {
+      class: 'group-form',
+      hidden: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const data = new FormData(newGroup);
+        const res = await fetch('/api/groups', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: data.get('name'), filterExpression: data.get('expression') }) });
+        const body = await res.json();
+        if (!res.ok) {
+          groupError.textContent = body.error;
+          return;
+        }
+        await loadGroups();
+        location.hash = hashFor(r.view, { filter: '', group: body.name, ...(windowSelect ? { window: windowSelect.value } : {}) });
+      },
+    },
+    h('input', { name: 'name', placeholder: 'Group name', required: true, maxlength: 32, 'aria-label': 'Group name' }),
+    h('input', { name: 'expression', placeholder: 'Filter expression', required: true, 'aria-label': 'Group filter expression', value: input.value }),
+    h('button', { type: 'submit' }, 'Create group'),
+    groupError,
+  );
+  form.append(
+    groupSelect,
+    input,
+    windowSelect ?? '',
+    h('button', { type: 'submit' }, 'Apply'),
+    h('button', { type: 'button', onclick: () => { newGroup.hidden = !newGroup.hidden; newGroup.elements.expression.value = input.value; } }, 'New group…'),
+    filterErrorView(error) ?? '',
+  );
+  return h('div', {}, form, newGroup);
+}
+
+function setNav(view) {
+  document.getElementById('nav-traces')?.classList.toggle('active', view === 'list');
+  document.getElementById('nav-graph')?.classList.toggle('active', view === 'graph');
+}
+
+function queryString(r, extra = {}) {
+  const query = new URLSearchParams();
+  if (r.filter) query.set('filter', r.filter);
+  if (r.group) query.set('group', r.group);
+  for (const [key, value] of Object.entries(extra)) query.set(key, String(value));
+  return query.toString();
+}
+
+async function fetchQuery(path) {
+  const res = await fetch(path, { headers: { accept: 'application/json' } });
+  const body = await res.json();
+  return res.ok ? { data: body } : { error: body };
 }
 
 function traceLink(id) {
@@ -120,10 +227,26 @@ function createListView() {
   return { section, tbody, count };
 }
 
-function renderList() {
+/** The filtered list of the last query, or null when no filter or group is active. */
+let filtered = null;
+
+async function renderFiltered(r) {
+  const result = await fetchQuery(`/api/traces?${queryString(r)}`);
+  if (route().view !== 'list') return;
+  filtered = result.data ?? [];
+  listView = null;
+  renderList(result.error);
+}
+
+function renderList(error) {
   currentDetail = null;
-  const list = sortedTraces();
-  if (list.length === 0) {
+  const r = route();
+  setNav('list');
+  const active = Boolean(r.filter || r.group);
+  if (!active) filtered = null;
+  const list = active ? (filtered ?? []) : sortedTraces();
+  const bar = toolbar(r, error);
+  if (list.length === 0 && !active) {
     listView = null;
     main.replaceChildren(
       h(
@@ -137,11 +260,12 @@ function renderList() {
     );
     return;
   }
-  if (!listView || listView.section.parentNode !== main) {
+  if (!listView || listView.section.parentNode !== main || listView.active !== active || error) {
     listView = createListView();
-    main.replaceChildren(listView.section);
+    listView.active = active;
+    main.replaceChildren(bar, listView.section);
   }
-  listView.count.textContent = `${list.length} shown, newest first`;
+  listView.count.textContent = active ? `${list.length} matching, newest first` : `${list.length} shown, newest first`;
   // Move only the rows that are out of place: a new trace at the top leaves the others alone.
   const { tbody } = listView;
   list.forEach((t, i) => {
@@ -149,7 +273,58 @@ function renderList() {
     if (tbody.children[i] !== tr) tbody.insertBefore(tr, tbody.children[i] ?? null);
   });
   while (tbody.children.length > list.length) tbody.lastElementChild.remove();
-  for (const id of rowCache.keys()) if (!traces.has(id)) rowCache.delete(id);
+  const shown = new Set(list.map((t) => t.id));
+  for (const id of rowCache.keys()) if (!traces.has(id) && !shown.has(id)) rowCache.delete(id);
+}
+
+// ---- service graph view ----
+
+let graphTimer = null;
+
+async function renderGraph(r) {
+  currentDetail = null;
+  setNav('graph');
+  const now = Date.now() / 1000;
+  const windowSeconds = Number(r.window);
+  const extra = windowSeconds > 0 ? { start: Math.floor(now - windowSeconds), end: Math.ceil(now) } : {};
+  const result = await fetchQuery(`/api/graph?${queryString(r, extra)}`);
+  if (route().view !== 'graph') return;
+  const details = h('div', { class: 'sg-details', id: 'graph-details' }, h('p', { class: 'muted' }, 'Click a node or an arrow for its statistics and traces.'));
+  if (result.error) {
+    main.replaceChildren(toolbar(r, result.error));
+    return;
+  }
+  const graph = result.data;
+  const select = async (item) => {
+    const title = item.edge ? `${nameOf(graph.nodes[item.edge.from])} → ${nameOf(graph.nodes[item.edge.to])}` : nameOf(item.node);
+    const stats = item.edge ? item.edge.stats : item.node.stats;
+    const expression = expressionFor(graph, item);
+    const combined = r.filter ? `(${r.filter}) AND ${expression}` : expression;
+    const listed = await fetchQuery(`/api/traces?${queryString({ filter: combined, group: r.group }, extra)}&limit=50`);
+    const rows = (listed.data ?? []).map((t) =>
+      h('li', {}, h('a', { href: traceLink(t.id), class: 'graph-trace' }, `${formatTime(t.startTime)}  ${requestLabel(t)}  ${t.status ?? ''}  ${formatMs(t.durationMs)}`)),
+    );
+    details.replaceChildren(
+      h('div', {}, h('h3', { class: 'sg-title' }, title), statsTable(stats), item.node?.kind === 'client' ? null : histogramChart(stats)),
+      h(
+        'div',
+        { class: 'sg-traces' },
+        h('h3', {}, `Traces (${rows.length})`),
+        h('p', {}, h('a', { href: hashFor('list', { filter: combined, group: r.group }) }, h('code', {}, combined))),
+        h('ol', { class: 'graph-trace-list' }, rows),
+      ),
+    );
+  };
+  const svg = graph.nodes.length > 0 ? renderServiceGraph(graph, (item) => void select(item)) : h('p', { class: 'muted' }, 'No traces in this window.');
+  main.replaceChildren(
+    toolbar(r),
+    h('section', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', {}, 'Service graph'), h('span', { class: 'muted', id: 'graph-count' }, `${graph.traceCount} traces`)), h('div', { class: 'graph-wrap' }, svg)),
+    h('section', { class: 'card' }, details),
+  );
+}
+
+function nameOf(node) {
+  return node.kind === 'client' ? 'Client' : node.name;
 }
 
 // ---- detail view ----
@@ -226,7 +401,11 @@ async function showTrace(id) {
 
 function render() {
   const r = route();
-  if (r.view === 'trace') void showTrace(r.id);
+  if (r.view === 'trace') {
+    setNav('trace');
+    void showTrace(r.id);
+  } else if (r.view === 'graph') void renderGraph(r);
+  else if (r.filter || r.group) void renderFiltered(r);
   else renderList();
 }
 
@@ -264,7 +443,7 @@ let detailTimer = null;
 function applyUpdate(payload) {
   if (payload.stats) renderStats(payload.stats);
   if (payload.reload) {
-    void reloadList().then(() => route().view === 'list' && renderList());
+    void reloadList().then(() => route().view === 'list' && !route().filter && !route().group && renderList());
     return;
   }
   for (const id of payload.evicted) traces.delete(id);
@@ -275,7 +454,11 @@ function applyUpdate(payload) {
   // Keep the newest rows only, so a page left open for hours does not grow without bound.
   if (traces.size > MAX_ROWS) for (const t of sortedTraces().slice(MAX_ROWS)) traces.delete(t.id);
   const r = route();
-  if (r.view === 'list') renderList();
+  if (r.view === 'list' && (r.filter || r.group)) {
+    // A filtered list asks the server again, at most once a second.
+    clearTimeout(graphTimer);
+    graphTimer = setTimeout(() => void renderFiltered(route()), 1000);
+  } else if (r.view === 'list') renderList();
   else if (currentDetail && payload.updated.some((t) => t.id === currentDetail)) {
     // Coalesce bursts of updates to the trace on screen into one reload.
     clearTimeout(detailTimer);
@@ -300,7 +483,7 @@ async function start() {
   window.addEventListener('hashchange', render);
   connect();
   try {
-    [info] = await Promise.all([getJson('/api/info'), reloadList()]);
+    [info] = await Promise.all([getJson('/api/info'), reloadList(), loadGroups()]);
     renderStats(await getJson('/api/stats'));
   } catch (error) {
     live.textContent = `error: ${error.message}`;

@@ -1,5 +1,7 @@
 // Command-line flags → viewer options. Pure, so every error message is testable without a process.
 import { isIP } from 'node:net';
+import { FilterSyntaxError } from './filter/errors.js';
+import { parseFilter } from './filter/parser.js';
 import { parseHostPort } from './forwarder.js';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_OTLP_PORT, DEFAULT_UDP_PORT, type TraceViewerOptions } from './viewer.js';
 
@@ -28,6 +30,10 @@ Options:
   --max-traces <n>        traces kept in memory, oldest evicted first (default 1000)
   --forward <host:port>   also relay every datagram unchanged to a real daemon or collector
   --finish-after <ms>     quiet period before a complete trace counts as finished (default 1000)
+  --groups <file>         load X-Ray groups from a create-group JSON file (aws/json/xray-group.json);
+                          may be given more than once
+  --filter <expression>   print only traces matching an X-Ray filter expression,
+                          e.g. 'service("cruddur-backend") { fault }'
   --no-web                no web view or API, terminal only
   --quiet                 do not print traces to the terminal
   --no-color              plain text even on a terminal (NO_COLOR works too)
@@ -35,7 +41,7 @@ Options:
   --version               show the version
 `;
 
-const VALUE_FLAGS = new Set(['--udp-port', '--otlp-port', '--host', '--http-port', '--max-traces', '--forward', '--finish-after']);
+const VALUE_FLAGS = new Set(['--udp-port', '--otlp-port', '--host', '--http-port', '--max-traces', '--forward', '--finish-after', '--groups', '--filter']);
 const BOOLEAN_FLAGS = new Set(['--no-web', '--quiet', '--no-color', '--help', '-h', '--version']);
 
 function integer(flag: string, value: string, min: number, max: number, what: string): number {
@@ -72,7 +78,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
       value = arg.slice(eq + 1);
     } else {
       const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag}: missing value`);
+      if (next === undefined || (next.startsWith('--') && flag !== '--filter')) throw new UsageError(`${flag}: missing value`);
       value = next;
       i++;
     }
@@ -97,6 +103,18 @@ export function parseArgs(argv: readonly string[]): CliCommand {
           throw new UsageError(`${flag}: expected an IP address or host name, got ${JSON.stringify(value)}`);
         }
         options.host = value;
+        break;
+      case '--groups':
+        options.groupFiles = [...(options.groupFiles ?? []), value];
+        break;
+      case '--filter':
+        try {
+          parseFilter(value);
+        } catch (error) {
+          if (error instanceof FilterSyntaxError) throw new UsageError(`${flag}: ${error.message}\n  ${error.pointer().replace('\n', '\n  ')}`);
+          throw error;
+        }
+        options.filter = value;
         break;
       case '--forward':
         try {

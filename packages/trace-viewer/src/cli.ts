@@ -43,6 +43,12 @@ async function main(): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // The OTLP port is the one most likely taken (a local collector or Jaeger listens there too).
+    // A bad group file is the user's input, like a bad flag.
+    if (error instanceof Error && error.name === 'GroupError') {
+      process.stderr.write(`cruddur-traces: --groups: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     const hint = /EADDRINUSE/.test(message) && /:4318\b/.test(message) ? '\nAnother OTLP receiver holds port 4318: pass --otlp-port 0 (any free port) or --otlp-port off.' : '';
     process.stderr.write(`cruddur-traces: cannot start: ${message}${hint}\n`);
     process.exitCode = 1;

@@ -19,6 +19,14 @@ export {
   type WaitForTraceOptions,
   type AddResult,
 } from './store.js';
+export { parseFilter, matchesFilter, FilterSyntaxError, type FilterContext, type FilterExpr, type FilterValue, type CompareOp, type NodeSelector, type FilterScope } from './filter/index.js';
+export { GroupStore, GroupError, DEFAULT_GROUP, type Group } from './groups.js';
+export { selectTraces, compileQuery, type TraceQuery } from './query.js';
+export { buildServiceGraph, type ServiceGraph, type ServiceGraphNode, type ServiceGraphEdge } from './graph/service-graph.js';
+export type { GraphStats, HistogramBucket } from './graph/stats.js';
+export { traceFacts, type TraceFacts, type GraphNodeRef, type CallFacts, type RootCause } from './graph/trace-facts.js';
+export { handleXRayCall, XRAY_API_PATHS, type XRayApiDeps } from './xray-api/operations.js';
+export { XRayApiError } from './xray-api/errors.js';
 export { renderTraceTree, type RenderOptions } from './terminal.js';
 export {
   parseDatagram,

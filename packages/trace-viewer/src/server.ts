@@ -1,10 +1,19 @@
 // The web side: static page, JSON API and a server-sent event stream of trace updates.
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { FilterSyntaxError } from './filter/errors.js';
+import { buildServiceGraph } from './graph/service-graph.js';
+import { GroupError, GroupStore } from './groups.js';
+import { compileQuery, type TraceQuery } from './query.js';
 import type { TraceStore } from './store.js';
+import { summaryOf } from './store.js';
 import type { TraceSummary, ViewerStats } from './types.js';
+import { XRayApiError } from './xray-api/errors.js';
+import { readJsonObject } from './xray-api/http.js';
+import { handleXRayCall, XRAY_API_PATHS } from './xray-api/operations.js';
 
 /** Options of {@link startWebServer}. */
 export interface WebServerOptions {
@@ -16,6 +25,10 @@ export interface WebServerOptions {
   info?: Readonly<Record<string, string | number | boolean>>;
   /** Folder with index.html and the browser scripts. Default: the package's `public/`. */
   publicDir?: string;
+  /** Groups for filters, the graph and the X-Ray API. Default: only `Default`. */
+  groups?: GroupStore;
+  /** Trace summaries per GetTraceSummaries page. Default 100. */
+  xrayPageSize?: number;
 }
 
 /** A listening web server. */
@@ -151,9 +164,55 @@ class EventHub {
   }
 }
 
+/** `?start=&end=&filter=&group=` of the page's API as a query; times in epoch seconds. */
+function queryOf(url: URL): TraceQuery {
+  const query: TraceQuery = {};
+  const number = (name: string): number | undefined => {
+    const raw = url.searchParams.get(name);
+    const value = raw === null || raw === '' ? NaN : Number(raw);
+    return Number.isFinite(value) ? value : undefined;
+  };
+  const start = number('start');
+  const end = number('end');
+  if (start !== undefined) query.startTime = start;
+  if (end !== undefined) query.endTime = end;
+  const filter = url.searchParams.get('filter');
+  const group = url.searchParams.get('group');
+  if (filter) query.filter = filter;
+  if (group) query.group = group;
+  return query;
+}
+
+/** The page's answer to a bad expression or group: 400 with the column to point at. */
+function queryError(error: unknown): { status: number; body: Record<string, unknown> } | undefined {
+  if (error instanceof FilterSyntaxError) {
+    return { status: 400, body: { error: error.message, reason: error.reason, column: error.column, expression: error.expression } };
+  }
+  if (error instanceof GroupError) {
+    const body: Record<string, unknown> = { error: error.message };
+    if (error.syntax) body['column'] = error.syntax.column;
+    return { status: 400, body };
+  }
+  return undefined;
+}
+
+function sendXRayError(res: ServerResponse, error: XRayApiError): void {
+  const body = JSON.stringify({ __type: error.code, message: error.message, Message: error.message });
+  res.writeHead(error.status, {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-errortype': error.code,
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(body);
+}
+
 /** Starts the web view and API; resolves once listening, rejects if the port cannot be bound. */
 export function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const publicDir = options.publicDir ?? PUBLIC_DIR;
+  const groups = options.groups ?? new GroupStore();
+  const xrayDeps = { store: options.store, groups, ...(options.xrayPageSize !== undefined ? { pageSize: options.xrayPageSize } : {}) };
   const hub = new EventHub(options.store, options.stats);
   const checkHost = isLoopback(options.host) || options.host === '::1';
 
@@ -164,6 +223,34 @@ export function startWebServer(options: WebServerOptions): Promise<WebServer> {
       return;
     }
     const head = req.method === 'HEAD';
+    const requestPath = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method === 'POST' && XRAY_API_PATHS.has(requestPath)) {
+      try {
+        const result = handleXRayCall(requestPath, await readJsonObject(req), xrayDeps);
+        const body = JSON.stringify(result);
+        res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': randomUUID() });
+        res.end(body);
+      } catch (error) {
+        if (error instanceof XRayApiError) sendXRayError(res, error);
+        else throw error;
+      }
+      return;
+    }
+    if (req.method === 'POST' && requestPath === '/api/groups') {
+      try {
+        const body = await readJsonObject(req);
+        const name = typeof body['name'] === 'string' ? body['name'] : '';
+        const expression = typeof body['filterExpression'] === 'string' ? body['filterExpression'] : undefined;
+        const group = groups.create(name, expression);
+        sendJson(res, 201, { name: group.name, arn: group.arn, filterExpression: group.filterExpression }, false);
+      } catch (error) {
+        const answer = queryError(error);
+        if (answer) sendJson(res, answer.status, answer.body, false);
+        else if (error instanceof XRayApiError) sendJson(res, error.status, { error: error.message }, false);
+        else throw error;
+      }
+      return;
+    }
     if (req.method !== 'GET' && !head) {
       res.setHeader('allow', 'GET, HEAD');
       sendJson(res, 405, { error: 'method not allowed' }, head);
@@ -174,7 +261,38 @@ export function startWebServer(options: WebServerOptions): Promise<WebServer> {
 
     if (path === '/api/traces') {
       const limit = Number(url.searchParams.get('limit') ?? NaN);
-      sendJson(res, 200, options.store.listTraces(Number.isInteger(limit) && limit > 0 ? { limit } : {}), head);
+      const query = queryOf(url);
+      if (Object.keys(query).length === 0) {
+        sendJson(res, 200, options.store.listTraces(Number.isInteger(limit) && limit > 0 ? { limit } : {}), head);
+        return;
+      }
+      try {
+        const test = compileQuery(query, groups);
+        const matching = options.store.allTraces().filter(test).map(summaryOf);
+        sendJson(res, 200, Number.isInteger(limit) && limit > 0 ? matching.slice(0, limit) : matching, head);
+      } catch (error) {
+        const answer = queryError(error);
+        if (!answer) throw error;
+        sendJson(res, answer.status, answer.body, head);
+      }
+      return;
+    }
+    if (path === '/api/graph') {
+      const query = queryOf(url);
+      try {
+        const test = compileQuery(query, groups);
+        const now = Date.now() / 1000;
+        const window = { startTime: query.startTime ?? 0, endTime: query.endTime ?? now };
+        sendJson(res, 200, buildServiceGraph(options.store.allTraces().filter(test), window), head);
+      } catch (error) {
+        const answer = queryError(error);
+        if (!answer) throw error;
+        sendJson(res, answer.status, answer.body, head);
+      }
+      return;
+    }
+    if (path === '/api/groups') {
+      sendJson(res, 200, groups.list().map((group) => ({ name: group.name, arn: group.arn, filterExpression: group.filterExpression })), head);
       return;
     }
     if (path.startsWith('/api/traces/')) {

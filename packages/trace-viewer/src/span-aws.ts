@@ -48,8 +48,15 @@ export function awsOrigin(resource: OtlpAttributes): string | undefined {
 
 /** `service.version` (or the container image tag) as the segment's `service` block. */
 export function serviceBlock(resource: OtlpAttributes): JsonObject | undefined {
+  const service: JsonObject = {};
   const version = attrString(resource, 'service.version') ?? attrString(resource, 'container.image.tag');
-  return version !== undefined ? { version } : undefined;
+  if (version !== undefined) service['version'] = version;
+  // (viewer) The runtime, which X-Ray SDKs record in the same block; the collector keeps only the version.
+  const runtime = attrString(resource, 'process.runtime.name');
+  const runtimeVersion = attrString(resource, 'process.runtime.version');
+  if (runtime !== undefined) service['runtime'] = runtime;
+  if (runtimeVersion !== undefined) service['runtime_version'] = runtimeVersion;
+  return Object.keys(service).length > 0 ? service : undefined;
 }
 
 function logGroups(resource: OtlpAttributes): JsonObject[] | undefined {

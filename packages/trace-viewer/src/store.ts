@@ -189,6 +189,12 @@ export class TraceStore {
     return options.limit !== undefined ? summaries.slice(0, Math.max(0, options.limit)) : summaries;
   }
 
+  /** Every trace held, built (cached per version), newest (by start time) first. */
+  allTraces(): Trace[] {
+    const traces = [...this.#traces.values()].map((record) => this.#build(record));
+    return traces.sort((a, b) => b.startTime - a.startTime || b.firstReceivedAt - a.firstReceivedAt);
+  }
+
   /** The whole trace (tree, service map, documents), or undefined when unknown or evicted. */
   getTrace(traceId: string): Trace | undefined {
     const record = this.#traces.get(traceId.toLowerCase());

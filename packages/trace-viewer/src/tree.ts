@@ -43,6 +43,10 @@ function readHttp(entity: Obj): TraceNode['http'] {
   const method = str(request?.['method']);
   const url = str(request?.['url']);
   const status = num(response?.['status']);
+  const userAgent = str(request?.['user_agent']);
+  const clientIp = str(request?.['client_ip']);
+  if (userAgent !== undefined && userAgent !== '') result.userAgent = userAgent;
+  if (clientIp !== undefined) result.clientIp = clientIp;
   if (method !== undefined) result.method = method;
   if (url !== undefined) result.url = url;
   if (status !== undefined) result.status = status;
@@ -60,6 +64,18 @@ function readCause(entity: Obj): string | undefined {
   const message = str(first['message']);
   if (type && message) return `${type}: ${message}`;
   return type ?? message ?? (str(first['id']) ? `exception ${str(first['id'])}` : undefined);
+}
+
+function readException(entity: Obj): TraceNode['exception'] {
+  const list = obj(entity['cause'])?.['exceptions'];
+  const head = Array.isArray(list) ? obj(list[0]) : undefined;
+  if (!head) return undefined;
+  const result: NonNullable<TraceNode['exception']> = {};
+  const type = str(head['type']);
+  const message = str(head['message']);
+  if (type !== undefined) result.type = type;
+  if (message !== undefined) result.message = message;
+  return type !== undefined || message !== undefined ? result : undefined;
 }
 
 function readAnnotations(entity: Obj): TraceNode['annotations'] {
@@ -109,6 +125,8 @@ function toNode(entity: Obj, kind: TraceNode['kind'], parentId: string | undefin
   if (query !== undefined) node.sql = query;
   const cause = readCause(entity);
   if (cause !== undefined) node.cause = cause;
+  const exception = readException(entity);
+  if (exception) node.exception = exception;
   const origin = str(entity['origin']);
   if (origin !== undefined) node.origin = origin;
   const user = str(entity['user']);

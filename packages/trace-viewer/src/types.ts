@@ -44,6 +44,10 @@ export interface NodeHttp {
   method?: string;
   url?: string;
   status?: number;
+  /** `http.request.user_agent`. */
+  userAgent?: string;
+  /** `http.request.client_ip`. */
+  clientIp?: string;
 }
 
 /** One segment or subsegment placed in its trace's tree. */
@@ -75,6 +79,8 @@ export interface TraceNode {
   fault: boolean;
   /** The first exception's `type: message`, when the document records a cause. */
   cause?: string;
+  /** The first exception's type and message, apart, for root causes and filter expressions. */
+  exception?: { type?: string; message?: string };
   annotations: Record<string, string | number | boolean>;
   /** `origin` of a segment, e.g. `AWS::ECS::Container`. */
   origin?: string;

@@ -6,6 +6,8 @@ import { createOtlpIntake, type OtlpIntake } from './otlp-intake.js';
 import { startOtlpReceiver, TRACES_PATH, type OtlpReceiver } from './otlp-receiver.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { httpUrl, startWebServer, type WebServer } from './server.js';
+import { GroupStore } from './groups.js';
+import { compileQuery } from './query.js';
 import { TraceStore, type TraceStoreOptions } from './store.js';
 import { renderTraceTree } from './terminal.js';
 import type { MalformedReason, MalformedSample, ViewerStats } from './types.js';
@@ -51,6 +53,18 @@ export interface TraceViewerOptions extends TraceStoreOptions {
   color?: boolean;
   /** Kernel receive buffer of the UDP socket in bytes. Default 8 MiB. */
   recvBufferSize?: number;
+  /**
+   * Group files to load at start, each in the AWS CLI's create-group JSON shape
+   * (`aws/json/xray-group.json`). A bad file or expression rejects the start.
+   */
+  groupFiles?: readonly string[];
+  /**
+   * Print only the finished traces matching this X-Ray filter expression (terminal view). A bad
+   * expression throws a `FilterSyntaxError` naming the column before anything starts.
+   */
+  filter?: string;
+  /** Trace summaries per page of the X-Ray API's GetTraceSummaries. Default 100. */
+  xrayPageSize?: number;
 }
 
 /** A running viewer, as {@link startTraceViewer} returns it. */
@@ -73,6 +87,8 @@ export interface TraceViewer {
   readonly url: string | undefined;
   /** The traces received so far, with query and wait methods. */
   readonly store: TraceStore;
+  /** The groups (named filter expressions) the web view and the X-Ray API use. */
+  readonly groups: GroupStore;
   /** Counters: received, malformed by reason, evictions, relay. */
   stats(): ViewerStats;
   /** Stops receiving, closes the web server and the relay. Safe to call twice. */
@@ -143,6 +159,10 @@ export async function startTraceViewer(options: TraceViewerOptions = {}): Promis
     throw new RangeError(`otlpMaxBodyBytes must be a positive integer, got ${String(maxBody)}`);
   }
   const target = typeof options.forward === 'string' ? parseHostPort(options.forward) : options.forward;
+  const groups = new GroupStore();
+  for (const file of options.groupFiles ?? []) groups.loadFile(file);
+  // Parsed before any socket opens: a typo in --filter must not leave ports bound.
+  const printFilter = options.filter !== undefined && options.filter.trim() !== '' ? compileQuery({ filter: options.filter }, groups) : undefined;
   const store = new TraceStore(options);
 
   const counters = { received: 0, socketErrors: 0 };
@@ -216,7 +236,15 @@ export async function startTraceViewer(options: TraceViewerOptions = {}): Promis
         finishAfterMs: store.options.finishAfterMs,
       };
       if (otlp) info['otlpTracesUrl'] = `${otlpBase(host, otlp.port)}${TRACES_PATH}`;
-      web = await startWebServer({ host, port: httpPort, store, stats, info });
+      web = await startWebServer({
+        host,
+        port: httpPort,
+        store,
+        stats,
+        info,
+        groups,
+        ...(options.xrayPageSize !== undefined ? { xrayPageSize: options.xrayPageSize } : {}),
+      });
     }
   } catch (error) {
     await closeAll();
@@ -228,6 +256,7 @@ export async function startTraceViewer(options: TraceViewerOptions = {}): Promis
     const color = useColor(options);
     unsubscribePrinter = store.subscribe((event) => {
       if (event.type !== 'finished') return;
+      if (printFilter && !printFilter(event.trace)) return;
       output.write(`${event.again ? '(updated) ' : ''}${renderTraceTree(event.trace, { color })}\n`);
     });
   }
@@ -245,6 +274,7 @@ export async function startTraceViewer(options: TraceViewerOptions = {}): Promis
     httpPort: web?.port,
     url: web ? httpUrl(host, web.port) : undefined,
     store,
+    groups,
     stats,
     close: () => (closing ??= closeAll()),
   };

@@ -11,6 +11,8 @@ export function annotationProblem(key: unknown, value: unknown): string | undefi
   if (typeof key !== 'string' || !ANNOTATION_KEY.test(key)) {
     return `annotation key ${quoteKey(key)} is not recorded: keys must be 1–250 characters of A-Z, a-z, 0-9 and _`;
   }
+  // Assigning it would replace the object's prototype, not add a key.
+  if (key === '__proto__') return 'annotation key "__proto__" is not recorded: it cannot be stored as a key';
   if (typeof value === 'number') {
     return Number.isFinite(value) ? undefined : `annotation ${key} is not recorded: ${String(value)} is not a finite number`;
   }
@@ -29,6 +31,8 @@ export function namespaceProblem(namespace: unknown): string | undefined {
     return `metadata namespace ${quoteKey(namespace)} is not recorded: namespaces are non-empty strings`;
   }
   if (namespace.startsWith('AWS.')) return `metadata namespace ${quoteKey(namespace)} is reserved for AWS`;
+  // Assigning it would write into Object.prototype (every object of the process), not add a key.
+  if (namespace === '__proto__') return 'metadata namespace "__proto__" is not recorded: it cannot be stored as a key';
   return undefined;
 }
 

@@ -1,9 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Entity } from './entity.js';
+import { processGlobal } from './process-global.js';
 
 // One store for the whole process: every integration (logger, outgoing HTTP, AWS SDK) reads the
 // current entity from here without knowing which tracer made it; the entity knows its tracer.
-const storage = new AsyncLocalStorage<Entity>();
+// Shared by the ESM and CJS builds (process-global.ts), so `capture()` imported from one finds
+// the request that the other's middleware began.
+const { storage } = processGlobal('context.v1', () => ({ storage: new AsyncLocalStorage<Entity>() }));
 
 /** The segment or subsegment of the code that is running now, if any. */
 export function currentEntity(): Entity | undefined {

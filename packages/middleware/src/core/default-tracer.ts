@@ -1,27 +1,31 @@
 import { currentEntity } from './context.js';
 import type { AnnotationValue } from './document.js';
 import type { Entity } from './entity.js';
+import { processGlobal } from './process-global.js';
 import type { Segment } from './segment.js';
 import { type Subsegment } from './subsegment.js';
 import { Tracer, type SubsegmentOptions } from './tracer.js';
 
-let defaultTracer: Tracer | undefined;
+// Shared by every copy of the package (process-global.ts): the Express middleware of the CJS
+// build and `capture()` of the ESM build must use the same default tracer.
+const slot = processGlobal<{ tracer: Tracer | undefined }>('default-tracer.v1', () => ({ tracer: undefined }));
 
 /**
  * The process-wide tracer, configured from the X-Ray environment variables on first use (so
  * importing the package opens no socket). Integrations use it unless given a tracer.
  */
 export function getDefaultTracer(): Tracer {
-  return (defaultTracer ??= new Tracer());
+  return (slot.tracer ??= new Tracer());
 }
 
 /** Replaces the process-wide tracer (e.g. with one from {@link createTracer} at start-up). */
 export function setDefaultTracer(tracer: Tracer): void {
-  defaultTracer = tracer;
+  slot.tracer = tracer;
 }
 
 // The functions below work on the current entity, whichever tracer made it; the default tracer
 // only decides what happens when there is no current entity.
+// `instanceof Tracer` also holds for a tracer of the package's other build (process-global.ts).
 function tracerOf(entity: Entity | undefined): Tracer {
   const host = entity?.segment.host;
   return host instanceof Tracer ? host : getDefaultTracer();

@@ -102,7 +102,15 @@ export interface EntityDocument {
 export interface SegmentDocument extends EntityDocument {
   trace_id: string;
   parent_id?: string;
-  service?: { version?: string; [key: string]: JsonValue | undefined };
+  service?: {
+    /** The application's version. */
+    version?: string;
+    /** `node`, as the official X-Ray SDK for Node writes it. */
+    runtime?: string;
+    /** `process.version`, e.g. `v20.18.0`. */
+    runtime_version?: string;
+    [key: string]: JsonValue | undefined;
+  };
   user?: string;
   origin?: string;
 }

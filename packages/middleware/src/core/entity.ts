@@ -12,6 +12,7 @@ import type {
 import type { Diagnostics } from './diagnostics.js';
 import { toExceptionDocument, type MessageScrubber } from './exception.js';
 import { newEntityId } from './ids.js';
+import { processGlobal } from './process-global.js';
 import { sanitizeName } from './names.js';
 import { isSensitiveName, REDACTED } from './scrub.js';
 import type { Segment } from './segment.js';
@@ -39,9 +40,12 @@ export interface AddErrorOptions {
   fault?: boolean;
 }
 
-// Remembers which exception id an error object was recorded under, so the same error bubbling up
-// through several entities is written once and referenced by id elsewhere (the documented form).
-const recorded = new WeakMap<object, string>();
+// Remembers which exception id an error object was recorded under, and in which trace, so the
+// same error bubbling up through several entities is written once and referenced by id elsewhere
+// (the documented form). Only within that trace: an error shared by requests (a memoised rejected
+// promise) is written in full in each trace, or the reference would name an exception that is not
+// there. Process-wide: the entities of one trace may come from both builds of the package.
+const recorded = processGlobal('recorded-errors.v1', () => new WeakMap<object, { traceId: string; exceptionId: string }>());
 
 /** State and behaviour shared by segments and subsegments. */
 export abstract class Entity {
@@ -107,7 +111,8 @@ export abstract class Entity {
       return false;
     }
     const existing = this.annotations;
-    if (!existing || !(key in existing)) {
+    // Own keys only: `constructor` or `toString` are new annotations, not inherited ones.
+    if (!existing || !Object.hasOwn(existing, key)) {
       if (!this.segment.reserveAnnotation()) {
         this.segment.host.diagnostics.oncePerKey(
           'annotation-limit',
@@ -134,8 +139,8 @@ export abstract class Entity {
       this.segment.host.diagnostics.oncePerKey('metadata-namespace', 'warn', String(namespace), nsProblem);
       return false;
     }
-    if (typeof key !== 'string' || key.length === 0) {
-      this.segment.host.diagnostics.once('warn', 'metadata-key', 'metadata is not recorded: keys are non-empty strings');
+    if (typeof key !== 'string' || key.length === 0 || key === '__proto__') {
+      this.segment.host.diagnostics.once('warn', 'metadata-key', 'metadata is not recorded: keys are non-empty strings other than __proto__');
       return false;
     }
     const json = isSensitiveName(key) ? { value: REDACTED } : toJsonValue(value);
@@ -144,7 +149,9 @@ export abstract class Entity {
       return false;
     }
     const metadata = (this.metadata ??= {});
-    (metadata[namespace] ??= {})[key] = json.value;
+    // Own namespaces only: `constructor` or `toString` must not reach Object or its prototype.
+    const values = Object.hasOwn(metadata, namespace) ? metadata[namespace]! : (metadata[namespace] = {});
+    values[key] = json.value;
     return true;
   }
 
@@ -182,7 +189,7 @@ export abstract class Entity {
 
   /**
    * Records an error as this entity's cause, once: if the same error object was already recorded
-   * on another entity of the process, the cause becomes that exception's id (the documented
+   * on another entity of the same trace, the cause becomes that exception's id (the documented
    * string form) instead of a second copy.
    */
   addError(thrown: unknown, options: AddErrorOptions = {}): void {
@@ -190,12 +197,12 @@ export abstract class Entity {
       if (options.fault !== false) this.fault = true;
       const key = thrown !== null && (typeof thrown === 'object' || typeof thrown === 'function') ? thrown : undefined;
       const earlier = key ? recorded.get(key) : undefined;
-      if (earlier !== undefined) {
-        if (this.cause === undefined) this.cause = earlier;
+      if (earlier !== undefined && earlier.traceId === this.traceId) {
+        if (this.cause === undefined) this.cause = earlier.exceptionId;
         return;
       }
       const exception = toExceptionDocument(thrown, options.remote === true, this.segment.host.scrubMessage);
-      if (key) recorded.set(key, exception.id);
+      if (key) recorded.set(key, { traceId: this.traceId, exceptionId: exception.id });
       if (this.cause === undefined || typeof this.cause === 'string') {
         this.cause = { working_directory: process.cwd(), exceptions: [exception] };
       } else if (this.cause.exceptions.length < 10) {
@@ -269,10 +276,12 @@ export abstract class Entity {
   }
 }
 
-// Segments of one tracer share their `aws` block (sdk name, cloudwatch_logs, ec2…) until one of
-// them changes it: its JSON is computed once per object, not once per request.
+// Segments of one tracer share their `aws` block (sdk name, cloudwatch_logs, ec2…) and their
+// `service` block until one of them changes it: the JSON of a frozen object is computed once per
+// object, not once per request.
 const sharedJson = new WeakMap<object, string>();
-function stringifyShared(value: object): string {
+/** `JSON.stringify`, cached for frozen objects that many documents share. */
+export function stringifyShared(value: object): string {
   let text = sharedJson.get(value);
   if (text === undefined) {
     text = JSON.stringify(value);

@@ -1,15 +1,23 @@
 import { newEntityId } from './ids.js';
-import type { ExceptionDocument, StackFrameDocument } from './document.js';
+import type { ExceptionDocument } from './document.js';
+import { parseStack } from './stack-frames.js';
 
 const MAX_FRAMES = 50;
 const MAX_MESSAGE = 1024;
-const cwd = process.cwd();
+
+// The V8 frame lines (`    at label (path:line:column)`) each exception was parsed from, kept
+// beside the document rather than in it: the X-Ray document has no columns, while the OTLP
+// `exception.stacktrace` is the text form every OpenTelemetry backend expects, columns included.
+const frameLines = new WeakMap<ExceptionDocument, string>();
+const FRAME_LINE = /^\s+at /;
+
+/** The V8 frame lines of an exception recorded here (at most 50, as the document's frames), if any. */
+export function stackFrameLines(exception: ExceptionDocument): string | undefined {
+  return frameLines.get(exception);
+}
 
 /** A message scrubber applied to exception messages (connection strings can hide in them). */
 export type MessageScrubber = (message: string) => string;
-
-// `    at label (path:line:col)` or `    at path:line:col`
-const FRAME = /^\s*at (?:(.+?) \()?(.+?)(?::(\d+):\d+)?\)?$/;
 
 /** Turns anything thrown into an exception document with a fresh 16-hex id. Never throws. */
 export function toExceptionDocument(thrown: unknown, remote: boolean, scrub?: MessageScrubber): ExceptionDocument {
@@ -24,6 +32,8 @@ export function toExceptionDocument(thrown: unknown, remote: boolean, scrub?: Me
   if (frames.length > 0) {
     doc.stack = frames.slice(0, MAX_FRAMES);
     if (frames.length > MAX_FRAMES) doc.truncated = frames.length - MAX_FRAMES;
+    const lines = (stack as string).split('\n').filter((line) => FRAME_LINE.test(line)).slice(0, MAX_FRAMES);
+    if (lines.length > 0) frameLines.set(doc, lines.join('\n'));
   }
   return doc;
 }
@@ -59,22 +69,4 @@ function safeScrub(scrub: MessageScrubber, message: string): string {
 
 function truncate(message: string): string {
   return message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message;
-}
-
-/** Parses V8 stack lines into `{path, line, label}` frames with paths relative to the cwd. */
-export function parseStack(stack: string): StackFrameDocument[] {
-  const frames: StackFrameDocument[] = [];
-  const lines = stack.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (!line.trimStart().startsWith('at ')) continue;
-    const m = FRAME.exec(line);
-    if (!m) continue;
-    const label = m[1] ?? 'anonymous';
-    let path = m[2] ?? '';
-    if (path.startsWith('file://')) path = path.slice(7);
-    if (path.startsWith(cwd + '/')) path = path.slice(cwd.length + 1);
-    frames.push({ path, line: m[3] !== undefined ? Number(m[3]) : null, label });
-  }
-  return frames;
 }

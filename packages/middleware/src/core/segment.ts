@@ -1,8 +1,9 @@
 import { MAX_ANNOTATIONS } from './attributes.js';
 import type { AwsDocument, JsonValue, SegmentDocument } from './document.js';
-import { Entity, type EntityHost } from './entity.js';
+import { Entity, stringifyShared, type EntityHost } from './entity.js';
 import { newTraceId } from './ids.js';
 import { normaliseTracestate } from '../propagation/tracestate.js';
+import { brandClass } from './process-global.js';
 
 /** How a segment starts. */
 export interface SegmentInit {
@@ -101,7 +102,7 @@ export class Segment extends Entity {
   toJsonText(): string {
     let out = `{"trace_id":"${this.#traceId}","id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${this.startTime}`;
     if (this.parentId !== undefined) out += `,"parent_id":"${this.parentId}"`;
-    if (this.service) out += `,"service":${JSON.stringify(this.service)}`;
+    if (this.service) out += `,"service":${stringifyShared(this.service)}`;
     if (this.user !== undefined) out += `,"user":${JSON.stringify(this.user)}`;
     if (this.origin !== undefined) out += `,"origin":${JSON.stringify(this.origin)}`;
     return out + this.commonJson() + '}';
@@ -123,3 +124,6 @@ export class Segment extends Entity {
     return doc;
   }
 }
+
+// `instanceof Segment` holds for the segments of both builds of the package (process-global.ts).
+brandClass(Segment, 'Segment.v1');

@@ -1,5 +1,6 @@
 import type { SqlDocument, SubsegmentDocument } from './document.js';
 import { Entity } from './entity.js';
+import { brandClass } from './process-global.js';
 import type { Segment } from './segment.js';
 
 /** Namespaces the X-Ray receiver accepts: `aws` for AWS SDK calls, `remote` for other downstream calls. */
@@ -86,3 +87,6 @@ export class Subsegment extends Entity {
     return doc;
   }
 }
+
+// `instanceof Subsegment` holds for the subsegments of both builds of the package (process-global.ts).
+brandClass(Subsegment, 'Subsegment.v1');

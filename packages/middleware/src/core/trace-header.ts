@@ -38,11 +38,15 @@ const EMPTY: TraceHeader = Object.freeze({ extra: Object.freeze([]) as ReadonlyA
 /**
  * Parses an `X-Amzn-Trace-Id` value leniently: keys in any case, spaces around pairs, a short epoch
  * part in the root. Never throws; an invalid root yields no root and no parent, i.e. "start a new
- * trace". When several header values are given (repeated headers), the first one is used.
+ * trace". When several header values are given (repeated headers), the first one is used: as an
+ * array, or joined with `", "` as Node's `req.headers` joins them (no trace header value contains
+ * a comma, and HTTP reads a comma-joined value as the same list as repeated headers).
  */
 export function parseTraceHeader(value: string | readonly string[] | undefined | null): TraceHeader {
-  const raw = typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;
-  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_HEADER_LENGTH) return EMPTY;
+  const joined = typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;
+  if (typeof joined !== 'string' || joined.length === 0 || joined.length > MAX_HEADER_LENGTH) return EMPTY;
+  const comma = joined.indexOf(',');
+  const raw = comma >= 0 ? joined.slice(0, comma) : joined;
 
   let root: string | undefined;
   let parent: string | undefined;

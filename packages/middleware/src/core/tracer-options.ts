@@ -44,7 +44,12 @@ export interface TracerOptions {
   streamingThreshold?: number;
   /** Largest datagram, header included: 1,024 to 65,507 (the largest UDP payload; more throws). Default 64,000 bytes. */
   maxDatagramBytes?: number;
-  /** `service.version` of every segment. Env: `npm_package_version`. */
+  /**
+   * `service.version` of every segment. Default: `npm_package_version` (set by `npm start`), else
+   * the `version` of the app's package.json, the nearest one above the entry script
+   * (`process.argv[1]`), read once when the tracer is created. `service.runtime` and
+   * `service.runtime_version` are always recorded.
+   */
   serviceVersion?: string;
   /** Cleans exception messages before they are recorded. Default: the package's scrubbing policy (connection-string passwords, tokens). */
   scrubMessage?: MessageScrubber;

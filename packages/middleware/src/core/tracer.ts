@@ -14,9 +14,11 @@ import { LocalSampler } from './sampling/local-sampler.js';
 import { centralizedSamplingEnabled } from './sampling/centralized/centralized-default.js';
 import { CentralizedSampler } from './sampling/centralized/centralized-sampler.js';
 import type { Sampler, SamplingRequest } from './sampling/sampler.js';
-import { Segment, type SegmentInit } from './segment.js';
+import { Segment, type SegmentInit, type ServiceDocument } from './segment.js';
+import { resolveServiceVersion, serviceBlock } from './service.js';
 import { Subsegment, type SubsegmentNamespace } from './subsegment.js';
 import { formatTraceHeader, type TraceHeader } from './trace-header.js';
+import { brandClass } from './process-global.js';
 import type { SegmentDefaults, TracerOptions } from './tracer-options.js';
 import { scrubText } from './scrub.js';
 import { resolvePropagators, type PropagatorName } from '../propagation/config.js';
@@ -69,7 +71,7 @@ export class Tracer implements EntityHost {
   readonly #entityEmitters: readonly EntityEmitter[];
   readonly #emitters: ReadonlyArray<Emitter | EntityEmitter>;
   readonly #contextMissing: ContextMissingStrategy;
-  readonly #service: { version: string } | undefined;
+  readonly #service: Readonly<ServiceDocument>;
   #baseAws: Record<string, JsonValue>;
 
   constructor(options: TracerOptions = {}, env: NodeJS.ProcessEnv = process.env) {
@@ -99,8 +101,7 @@ export class Tracer implements EntityHost {
       maxDatagramBytes: datagramLimit(options.maxDatagramBytes),
       streamingThreshold: options.streamingThreshold ?? 100,
     });
-    const version = options.serviceVersion ?? env.npm_package_version;
-    this.#service = version ? { version } : undefined;
+    this.#service = serviceBlock(resolveServiceVersion(options.serviceVersion, env, process.argv[1]));
     // Frozen: every segment shares this object (and its serialised JSON) until one changes it.
     this.#baseAws = Object.freeze({ xray: { sdk: SDK_NAME, sdk_version: VERSION } });
   }
@@ -160,7 +161,7 @@ export class Tracer implements EntityHost {
     const segment = new Segment(init, this);
     if (segment.isSampled) {
       segment.aws = init.ruleName ? { ...this.#baseAws, xray: { ...(this.#baseAws.xray as Record<string, JsonValue>), sampling_rule_name: init.ruleName } } : (this.#baseAws as Segment['aws']);
-      if (this.#service) segment.service = this.#service;
+      segment.service = this.#service;
       if (this.segmentDefaults.origin) segment.origin = this.segmentDefaults.origin;
     }
     if (init.header && (init.header.lineage !== undefined || init.header.extra.length > 0)) {
@@ -319,6 +320,9 @@ export class Tracer implements EntityHost {
     await Promise.allSettled([this.#writer.emitter.close?.(), ...this.#entityEmitters.map((e) => e.close?.())]);
   }
 }
+
+// `instanceof Tracer` holds for the tracers of both builds of the package (process-global.ts).
+brandClass(Tracer, 'Tracer.v1');
 
 /** The outgoing header for a call made from `entity`. */
 export function traceHeaderFor(entity: Entity): string {

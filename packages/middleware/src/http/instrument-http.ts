@@ -1,7 +1,20 @@
 import { nodeHttpSubscriptions } from './node-http.js';
 import { addRegistration, removeRegistration } from './registry.js';
 import type { HttpInstrumentation, HttpInstrumentationOptions } from './types.js';
+import type { Switch } from './subscriptions.js';
 import { undiciSubscriptions } from './undici.js';
+
+// The channel subscriptions of this copy of the package; used unless another copy's came first.
+const tracing: Switch = {
+  on() {
+    undiciSubscriptions.on();
+    nodeHttpSubscriptions.on();
+  },
+  off() {
+    undiciSubscriptions.off();
+    nodeHttpSubscriptions.off();
+  },
+};
 
 /**
  * Records outgoing HTTP calls made inside traced requests — the global `fetch` (and the undici
@@ -16,19 +29,13 @@ import { undiciSubscriptions } from './undici.js';
 export function instrumentHttp(options: HttpInstrumentationOptions = {}): HttpInstrumentation {
   // A copy: the caller's object may change later, and each call is its own registration.
   const registration: HttpInstrumentationOptions = { tracer: options.tracer, ignore: options.ignore };
-  if (addRegistration(registration) === 1) {
-    undiciSubscriptions.on();
-    nodeHttpSubscriptions.on();
-  }
+  addRegistration(registration, tracing);
   let installed = true;
   return {
     uninstall() {
       if (!installed) return;
       installed = false;
-      if (removeRegistration(registration) === 0) {
-        undiciSubscriptions.off();
-        nodeHttpSubscriptions.off();
-      }
+      removeRegistration(registration);
     },
   };
 }

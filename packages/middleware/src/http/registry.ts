@@ -1,21 +1,38 @@
 import type { Entity } from '../core/entity.js';
+import { processGlobal } from '../core/process-global.js';
+import type { Switch } from './subscriptions.js';
 import type { HttpInstrumentationOptions } from './types.js';
 
-// Every live instrumentHttp() call is one registration. The channels are subscribed once, however
-// many there are, so installing twice never records a call twice.
-const registrations: HttpInstrumentationOptions[] = [];
-
-/** Adds a registration; returns how many there are now. */
-export function addRegistration(registration: HttpInstrumentationOptions): number {
-  registrations.push(registration);
-  return registrations.length;
+/** The outgoing-HTTP state of the process. */
+interface HttpState {
+  /** Every live instrumentHttp() call is one registration. */
+  readonly registrations: HttpInstrumentationOptions[];
+  /** The channel subscriptions of the first copy of the package that installed any. */
+  tracing: Switch | undefined;
 }
 
-/** Removes a registration; returns how many are left. */
-export function removeRegistration(registration: HttpInstrumentationOptions): number {
+// The channels are subscribed once, however many registrations there are, so installing twice
+// never records a call twice — also when one installation comes from the ESM build and the other
+// from the CJS build (process-global.ts): the first build's subscriptions serve both.
+const state = processGlobal<HttpState>('http.v1', () => ({ registrations: [], tracing: undefined }));
+
+/**
+ * Adds a registration; the first one turns `tracing` on (or the subscriptions another copy of the
+ * package installed earlier, which then serve this copy too).
+ */
+export function addRegistration(registration: HttpInstrumentationOptions, tracing: Switch): void {
+  const active = (state.tracing ??= tracing);
+  state.registrations.push(registration);
+  if (state.registrations.length === 1) active.on();
+}
+
+/** Removes a registration; the last one turns the subscriptions off. */
+export function removeRegistration(registration: HttpInstrumentationOptions): void {
+  const registrations = state.registrations;
   const i = registrations.indexOf(registration);
-  if (i >= 0) registrations.splice(i, 1);
-  return registrations.length;
+  if (i < 0) return;
+  registrations.splice(i, 1);
+  if (registrations.length === 0) state.tracing?.off();
 }
 
 /**
@@ -25,7 +42,7 @@ export function removeRegistration(registration: HttpInstrumentationOptions): nu
  */
 export function shouldTrace(entity: Entity, url: () => URL): boolean {
   let accepted = false;
-  for (const registration of registrations) {
+  for (const registration of state.registrations) {
     if (registration.tracer !== undefined && registration.tracer !== entity.segment.host) continue;
     accepted = true;
     const ignore = registration.ignore;

@@ -1,7 +1,8 @@
 import type { AwsDocument, CauseDocument, ExceptionDocument, HttpDocument, SqlDocument } from '../../core/document.js';
 import type { Entity } from '../../core/entity.js';
+import { stackFrameLines } from '../../core/exception.js';
 import { Segment } from '../../core/segment.js';
-import { xrayToW3cTraceId } from '../../propagation/trace-id.js';
+import { w3cFormOf } from '../../propagation/trace-id.js';
 import type { Subsegment } from '../../core/subsegment.js';
 import { SpanKind, StatusCode, type OtlpAttribute, type OtlpEvent, type OtlpSpan, type SpanKindValue, type StatusCodeValue } from './span-model.js';
 
@@ -55,8 +56,8 @@ export function entityToSpan(entity: Entity, endTime?: number): OtlpSpan {
   if (parent !== undefined) flags |= FLAG_HAS_IS_REMOTE | (isSegment ? FLAG_IS_REMOTE : 0);
   const traceState = segment.traceState;
   return {
-    // Entities only ever carry well-formed X-Ray ids (parsed or made here), so the mapping is total.
-    traceId: xrayToW3cTraceId(entity.traceId) ?? '',
+    // Entities only ever carry well-formed X-Ray ids (validated when parsed, or made here).
+    traceId: w3cFormOf(entity.traceId),
     spanId: entity.id,
     ...(parent !== undefined ? { parentSpanId: parent } : {}),
     ...(traceState ? { traceState } : {}),
@@ -96,7 +97,11 @@ function serverHttp(http: HttpDocument, out: OtlpAttribute[]): void {
         if (url.port !== undefined) out.push({ key: 'server.port', value: url.port });
       }
     }
-    if (request.client_ip) out.push({ key: 'client.address', value: request.client_ip });
+    if (request.client_ip) {
+      out.push({ key: 'client.address', value: request.client_ip });
+      // A direct client is also the socket's peer; X-Ray reads a client address without it as forwarded.
+      if (!request.x_forwarded_for) out.push({ key: 'network.peer.address', value: request.client_ip });
+    }
     if (request.user_agent) out.push({ key: 'user_agent.original', value: request.user_agent });
   }
   response(http, out);
@@ -125,9 +130,28 @@ function response(http: HttpDocument, out: OtlpAttribute[]): void {
   if (length !== undefined) out.push({ key: 'http.response.body.size', value: length });
 }
 
+interface UrlParts {
+  readonly scheme: string;
+  readonly host: string;
+  readonly port: number | undefined;
+  readonly path: string;
+}
+
+// Most requests of a service hit a few URLs: their parts are kept (bounded, cleared when full).
+const urlCache = new Map<string, UrlParts | undefined>();
+const URL_CACHE_LIMIT = 512;
+
+function splitUrl(url: string): UrlParts | undefined {
+  if (urlCache.has(url)) return urlCache.get(url);
+  const parts = parseUrl(url);
+  if (urlCache.size >= URL_CACHE_LIMIT) urlCache.clear();
+  urlCache.set(url, parts);
+  return parts;
+}
+
 // `http://host:port/path` without `new URL()`, which costs more than the rest of the mapping and
 // would normalise what the request carried.
-function splitUrl(url: string): { scheme: string; host: string; port: number | undefined; path: string } | undefined {
+function parseUrl(url: string): UrlParts | undefined {
   const schemeEnd = url.indexOf('://');
   if (schemeEnd <= 0) return undefined;
   const hostStart = schemeEnd + 3;
@@ -158,12 +182,13 @@ function awsCall(service: string, aws: AwsDocument | undefined, out: OtlpAttribu
   if (typeof aws.queue_url === 'string') out.push({ key: 'aws.queue_url', value: aws.queue_url });
   const tables = aws.table_names ?? (typeof aws.table_name === 'string' ? [aws.table_name] : undefined);
   if (tables) out.push({ key: service === 'DynamoDB' ? 'aws.dynamodb.table_names' : 'aws.table_name', value: service === 'DynamoDB' ? tables : tables.join(',') });
-  if (typeof aws.retries === 'number') out.push({ key: 'aws.retries', value: aws.retries });
+  if (typeof aws.retries === 'number') out.push({ key: 'aws.xray.retries', value: aws.retries });
 }
 
 // The `sql` block as the `db.*` keys the collector's X-Ray exporter reads back into it.
 function sql(block: SqlDocument, out: OtlpAttribute[]): void {
-  if (block.database_type) out.push({ key: 'db.system', value: block.database_type });
+  // The conventions' ids are lower case (`postgresql`); X-Ray shows the value as given.
+  if (block.database_type) out.push({ key: 'db.system', value: block.database_type.toLowerCase() });
   if (block.url) out.push({ key: 'db.connection_string', value: block.url });
   if (block.user) out.push({ key: 'db.user', value: block.user });
   if (block.sanitized_query) out.push({ key: 'db.statement', value: block.sanitized_query });
@@ -216,14 +241,19 @@ function exceptionAttributes(exception: ExceptionDocument): OtlpAttribute[] {
   return out;
 }
 
-// The V8 text form (`Type: message` then `    at label (path:line)`), which is what
-// `exception.stacktrace` holds for Node and what the X-Ray side parses back into frames. Columns
-// are not kept in X-Ray frames, so none is invented here.
+// The V8 text form (`Type: message` then `    at label (path:line:column)`), which is what
+// `exception.stacktrace` holds for Node and what the X-Ray side parses back into frames. The
+// message line is rebuilt from the scrubbed message; the frame lines are the original ones when
+// the exception was recorded in this process, else rebuilt from the X-Ray frames (no column).
 function stackText(exception: ExceptionDocument): string {
   let text = exception.message ? `${exception.type}: ${exception.message}` : exception.type;
-  for (const frame of exception.stack ?? []) {
-    const where = frame.line === null ? frame.path : `${frame.path}:${frame.line}`;
-    text += frame.label ? `\n    at ${frame.label} (${where})` : `\n    at ${where}`;
+  const original = stackFrameLines(exception);
+  if (original !== undefined) text += `\n${original}`;
+  else {
+    for (const frame of exception.stack ?? []) {
+      const where = frame.line === null ? frame.path : `${frame.path}:${frame.line}`;
+      text += frame.label ? `\n    at ${frame.label} (${where})` : `\n    at ${where}`;
+    }
   }
   if (exception.truncated) text += `\n    ... ${exception.truncated} more`;
   return text;
