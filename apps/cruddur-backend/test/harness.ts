@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import dynalite from 'dynalite';
 // The second service, started in-process from its sources so the suite exercises the real HTTP calls both ways.
 import { createApp as createWorkerApp } from '../../worker/src/app.js';
-import { createApp } from '../src/app.js';
+import { createApp, type BackendDeps } from '../src/app.js';
 import { type Logger } from '../src/deps.js';
 import { ensureTable } from '../src/db/schema.js';
 import { seed } from '../src/db/seed.js';
@@ -123,7 +123,7 @@ export interface Stack {
  * each other over real HTTP (the backend calls the worker, the worker calls
  * the backend back).
  */
-export async function startStack(): Promise<Stack> {
+export async function startStack(options: Pick<BackendDeps, 'metrics'> = {}): Promise<Stack> {
   const dynamo = await startDynamo();
   await seed(dynamo.db, TABLE);
 
@@ -137,7 +137,7 @@ export async function startStack(): Promise<Stack> {
   const worker = createWorkerApp({ db: dynamo.db, tableName: TABLE, backendUrl, logger: workerLog });
   const workerUrl = await worker.listen({ port: 0, host: '127.0.0.1' });
 
-  const app = createApp({ db: dynamo.db, tableName: TABLE, workerUrl, logger: backendLog });
+  const app = createApp({ db: dynamo.db, tableName: TABLE, workerUrl, logger: backendLog, metrics: options.metrics });
   backendServer.on('request', app);
 
   return {

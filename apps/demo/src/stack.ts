@@ -23,6 +23,9 @@ export const DEFAULT_PORTS = Object.freeze({ backend: 4567, worker: 4568, traces
 
 export const DEFAULT_TABLE = 'cruddur-messages';
 
+/** How often the services write their metrics in the demo. */
+export const METRICS_INTERVAL_MS = 3000;
+
 /**
  * The sampling rules the services get: every request traced, health checks not. Read from src/
  * both by the built code (dist/) and under tsx (src/).
@@ -189,6 +192,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       DDB_MESSAGE_TABLE: tableName,
       AWS_XRAY_DAEMON_ADDRESS: traces.daemonAddress,
       CRUDDUR_XRAY_SAMPLING_RULES: SAMPLING_RULES_FILE,
+      // EMF metrics on stdout every few seconds (60 s by default), so the demo can show them.
+      CRUDDUR_METRICS_NAMESPACE: 'Cruddur',
+      CRUDDUR_METRICS_FLUSH_INTERVAL_MS: String(METRICS_INTERVAL_MS),
       ...(rollbar ? { ROLLBAR_ACCESS_TOKEN: 'local-demo-token', ROLLBAR_ENDPOINT: rollbar.itemUrl, ROLLBAR_ENVIRONMENT: 'demo' } : {}),
       ...options.env,
     });

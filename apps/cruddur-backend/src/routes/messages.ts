@@ -17,7 +17,9 @@ export function messageRoutes(ctx: ServiceContext): Router {
   });
 
   router.post('/api/messages', withUser, async (req, res) => {
-    res.json(await createMessage(ctx, currentUser(res), req.body, idempotencyKey(req.get('idempotency-key'))));
+    const result = await createMessage(ctx, currentUser(res), req.body, idempotencyKey(req.get('idempotency-key')));
+    ctx.metrics?.addMetric('MessagesSent', 'Count', 1);
+    res.json(result);
   });
 
   return router;
