@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Tracer } from '@cruddur/middleware';
+import { type Metrics } from '@cruddur/middleware/metrics';
 import { type ErrorReporter } from '@cruddur/middleware/rollbar';
 
 /** Structured logger. A winston logger satisfies this interface as is. */
@@ -45,6 +46,8 @@ export interface BackendDeps {
   tracer?: Tracer;
   /** Rollbar reports of unexpected errors; none by default. */
   reporter?: ErrorReporter;
+  /** Business metrics (messages sent, replies created); none by default. */
+  metrics?: Pick<Metrics, 'addMetric'>;
   /** Outgoing HTTP; global `fetch` by default (an instrumented fetch can be passed instead). */
   fetch?: typeof fetch;
   /**

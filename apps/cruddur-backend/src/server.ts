@@ -6,7 +6,7 @@ import { createTelemetry, flushOnShutdown } from '@cruddur/app-telemetry';
 const config = loadConfig();
 const dynamo = createDynamoClient(config);
 const telemetry = createTelemetry('cruddur-backend', [dynamo]);
-const { logger, tracer, reporter } = telemetry;
+const { logger, tracer, reporter, metrics } = telemetry;
 const app = createApp({
   db: createDocumentClient(dynamo),
   tableName: config.tableName,
@@ -16,6 +16,7 @@ const app = createApp({
   logger,
   tracer,
   reporter,
+  metrics,
 });
 
 const server = app.listen(config.port, config.host, (err?: Error) => {

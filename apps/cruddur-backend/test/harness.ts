@@ -129,6 +129,8 @@ export interface StackOptions {
   internalToken?: string;
   backend?: ServiceTelemetry;
   worker?: ServiceTelemetry;
+  /** Request and business metrics of the backend. */
+  metrics?: BackendDeps['metrics'];
 }
 
 /**
@@ -166,6 +168,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     internalToken: options.internalToken,
     tracer: options.backend?.tracer,
     reporter: options.backend?.reporter,
+    metrics: options.metrics,
   });
   backendServer.on('request', app);
 

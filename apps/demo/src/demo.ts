@@ -5,7 +5,8 @@ import { type Trace } from '@cruddur/trace-viewer';
 import { HELP, PORT_FLAGS, parseDemoArgs, type DemoArgs } from './args.js';
 import { traceIdOf } from './logs.js';
 import { formatRequestReport, rollbarTraceId, type RollbarData } from './report.js';
-import { PortInUseError, startStack, TRANSPORTS, type Stack } from './stack.js';
+import { isEmfLine, formatMetricsReport } from './metrics.js';
+import { METRICS_INTERVAL_MS, PortInUseError, startStack, TRANSPORTS, type Stack } from './stack.js';
 import { TOUR, runTour, type TourResult } from './tour.js';
 
 /** Seconds to wait for a request's trace to finish before showing what arrived. */
@@ -164,6 +165,10 @@ async function main(): Promise<number> {
     await Promise.race([tour.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
     return shutdown();
   }
+  // The metrics of the tour: the services write them every few seconds here.
+  await stack.waitForLogs(isEmfLine, METRICS_INTERVAL_MS * 2 + 2000).catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  out(formatMetricsReport(stack.logs(), { color: args.color }) + '\n');
   if (unexpected > 0) note(`${unexpected} tour request(s) did not get the expected status (see above)`);
   if (args.once) {
     await shutdown();

@@ -24,6 +24,9 @@ export const DEFAULT_PORTS = Object.freeze({ backend: 4567, worker: 4568, traces
 
 export const DEFAULT_TABLE = 'cruddur-messages';
 
+/** How often the services write their metrics in the demo. */
+export const METRICS_INTERVAL_MS = 3000;
+
 /**
  * How each service's traces reach the viewer, so every trace shows both transports merging into
  * one: the backend keeps the X-Ray daemon protocol (UDP), the worker sends OTLP/HTTP only.
@@ -213,6 +216,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // Where the worker's OTLP exporter sends (see TRANSPORTS); the backend ignores it.
       ...(traces.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: traces.otlpEndpoint } : {}),
       CRUDDUR_XRAY_SAMPLING_RULES: SAMPLING_RULES_FILE,
+      // EMF metrics on stdout every few seconds (60 s by default), so the demo can show them.
+      CRUDDUR_METRICS_NAMESPACE: 'Cruddur',
+      CRUDDUR_METRICS_FLUSH_INTERVAL_MS: String(METRICS_INTERVAL_MS),
       ...(rollbar ? { ROLLBAR_ACCESS_TOKEN: 'local-demo-token', ROLLBAR_ENDPOINT: rollbar.itemUrl, ROLLBAR_ENVIRONMENT: 'demo' } : {}),
       ...options.env,
     });

@@ -3,6 +3,7 @@
  * with the service's validation, limits and error shapes, recorded traffic and fault injection.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { readEmf, type MetricDatumRecord } from './emf.js';
 import { FaultQueue } from './faults.js';
 import {
   AwsServiceError,
@@ -117,6 +118,12 @@ export interface CloudWatchLogsRequestRecord {
   fault: CloudWatchLogsFaultKind | undefined;
 }
 
+/** An event with `_aws` that CloudWatch would extract no metric from, and why. */
+export interface EmfRejectionRecord {
+  readonly event: LogEventRecord;
+  readonly problems: readonly string[];
+}
+
 /** Handle of a running CloudWatch Logs fake. */
 export interface CloudWatchLogsServer extends HttpFakeHandle {
   /** Region used in ARNs. */
@@ -127,6 +134,12 @@ export interface CloudWatchLogsServer extends HttpFakeHandle {
   readonly events: readonly LogEventRecord[];
   /** Every request, in arrival order. */
   readonly requests: readonly CloudWatchLogsRequestRecord[];
+  /** Metric data extracted from accepted EMF events, as CloudWatch would store it, in order. */
+  readonly metricData: readonly MetricDatumRecord[];
+  /** Accepted events with `_aws` that CloudWatch would extract nothing from (`EMFValidationErrors`). */
+  readonly emfRejections: readonly EmfRejectionRecord[];
+  /** Like {@link waitForEvents}, on the extracted metric data. */
+  waitForMetrics(condition: CountOrPredicate<MetricDatumRecord>, timeoutMs?: number): Promise<MetricDatumRecord[]>;
   /** Events accepted for one stream, in order (empty when the stream does not exist). */
   eventsFor(logGroupName: string, logStreamName: string): LogEventRecord[];
   /** Requests for one operation, in order. */
@@ -197,6 +210,8 @@ export async function startCloudWatchLogsServer(options: CloudWatchLogsServerOpt
   const maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
   const groups = new Map<string, MutableGroup>();
   const events: LogEventRecord[] = [];
+  const metricData: MetricDatumRecord[] = [];
+  const emfRejections: EmfRejectionRecord[] = [];
   const requests: CloudWatchLogsRequestRecord[] = [];
   const faults = new FaultQueue<CloudWatchLogsOperation, CloudWatchLogsFaultKind>();
   const waiters = new Waiters();
@@ -346,6 +361,11 @@ export async function startCloudWatchLogsServer(options: CloudWatchLogsServerOpt
         };
         stream.events.push(event);
         events.push(event);
+        // CloudWatch extracts metrics from EMF events after accepting them; a bad document is
+        // still stored as a log event, it just yields no metric.
+        const reading = readEmf(event.message, now);
+        if (reading.kind === 'metrics') metricData.push(...reading.data);
+        else if (reading.kind === 'invalid') emfRejections.push({ event, problems: reading.problems });
         stream.firstEventTimestamp = Math.min(stream.firstEventTimestamp ?? event.timestamp, event.timestamp);
         stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp ?? event.timestamp, event.timestamp);
         stream.lastIngestionTime = now;
@@ -439,6 +459,11 @@ export async function startCloudWatchLogsServer(options: CloudWatchLogsServerOpt
       groups,
       events,
       requests,
+      metricData,
+      emfRejections,
+      waitForMetrics(condition, timeoutMs = 5000) {
+        return waiters.waitForRecords(metricData, condition, timeoutMs, 'metric data', () => `extracted ${metricData.length} metric datum(s) from ${events.length} event(s); ${emfRejections.length} EMF event(s) rejected${emfRejections[0] ? ` (first: ${emfRejections[0].problems.join('; ')})` : ''}`);
+      },
       eventsFor(logGroupName, logStreamName) {
         return [...(streamOf(logGroupName, logStreamName)?.events ?? [])];
       },
@@ -463,6 +488,8 @@ export async function startCloudWatchLogsServer(options: CloudWatchLogsServerOpt
         groups.clear();
         events.length = 0;
         requests.length = 0;
+        metricData.length = 0;
+        emfRejections.length = 0;
       },
     },
     () => waiters.rejectAll(`CloudWatch Logs fake on ${listener.url} closed`),

@@ -29,10 +29,12 @@ export {
   type CloudWatchLogsFaultKind,
   type CloudWatchLogsLimits,
   type CloudWatchLogsRequestRecord,
+  type EmfRejectionRecord,
   type LogEventRecord,
   type LogGroupRecord,
   type LogStreamRecord,
 } from './cloudwatch-logs.js';
+export { readEmf, CLOUDWATCH_UNITS, EMF_LIMITS, type EmfReading, type MetricDatumRecord } from './emf.js';
 export {
   startRollbarServer,
   ROLLBAR_ITEM_PATH,

@@ -47,7 +47,9 @@ export function activityRoutes(ctx: ServiceContext): Router {
 
   router.post('/api/activities/:uuid/reply', withUser, async (req, res) => {
     const key = idempotencyKey(req);
-    res.json(await createReply(ctx, currentUser(res), param(req.params.uuid), req.body, key));
+    const reply = await createReply(ctx, currentUser(res), param(req.params.uuid), req.body, key);
+    ctx.metrics?.addMetric('RepliesCreated', 'Count', 1);
+    res.json(reply);
   });
 
   return router;

@@ -18,7 +18,9 @@ export function messageRoutes(ctx: ServiceContext): Router {
   });
 
   router.post('/api/messages', withUser, async (req, res) => {
-    res.json(await createMessage(ctx, currentUser(res), req.body, idempotencyKey(req)));
+    const result = await createMessage(ctx, currentUser(res), req.body, idempotencyKey(req));
+    ctx.metrics?.addMetric('MessagesSent', 'Count', 1);
+    res.json(result);
   });
 
   return router;

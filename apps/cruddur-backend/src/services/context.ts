@@ -17,6 +17,7 @@ export interface ServiceContext {
   logger: Logger;
   instrumentation: Instrumentation;
   reporter: BackendDeps['reporter'];
+  metrics: BackendDeps['metrics'];
 }
 
 export function createServiceContext(deps: BackendDeps): ServiceContext {
@@ -29,6 +30,7 @@ export function createServiceContext(deps: BackendDeps): ServiceContext {
     worker: new WorkerClient(deps.workerUrl, deps.logger, deps.fetch ?? fetch, deps.workerTimeoutMs ?? 5000, deps.internalToken),
     logger: deps.logger,
     reporter: deps.reporter,
+    metrics: deps.metrics,
     instrumentation: deps.instrumentation ?? tracedInstrumentation,
   };
 }

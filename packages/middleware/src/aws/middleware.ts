@@ -1,3 +1,4 @@
+import { callEndObserved, observeCall, publishSubsegmentCall } from '../core/call-end.js';
 import { currentEntity, runWithEntity } from '../core/context.js';
 import type { AwsDocument } from '../core/document.js';
 import type { Entity } from '../core/entity.js';
@@ -36,6 +37,8 @@ export function xrayMiddleware(client: AwsClient, options: AwsInstrumentationOpt
     if (!entity.sampled) {
       // Nothing is recorded, but the service (and what it calls) must learn the decision.
       if (headers) setTraceHeader(headers, traceHeaderFor(entity));
+      // Metrics count every call, sampled or not: time this one only when someone listens.
+      if (callEndObserved()) return observeCall(entity, serviceName(context, config), context.commandName?.replace(/Command$/, '') || undefined, () => next(args));
       return next(args);
     }
     const service = serviceName(context, config);
@@ -68,6 +71,7 @@ export function xrayMiddleware(client: AwsClient, options: AwsInstrumentationOpt
         };
       });
       subsegment.close();
+      publishSubsegmentCall(subsegment);
     }
   };
 }

@@ -236,25 +236,63 @@ function writeLink(w: ProtobufWriter, link: OtlpLink): void {
   w.endLength(start, RESERVE_SMALL);
 }
 
+// Most attributes of a service's spans repeat exactly (method, scheme, host, port, route, status,
+// user agent…): the whole encoded `KeyValue` of a scalar value is kept per key and copied, instead
+// of encoding the key and value and patching two lengths each time. Bounded per key (a URL path
+// with ids in it stops being cached at the limit) and in total.
+const VALUE_CACHE_PER_KEY = 64;
+const VALUE_CACHE_KEYS = 256;
+const MAX_CACHED_VALUE_LENGTH = 256;
+const valueCache = new Map<string, Map<string | number | boolean, Uint8Array>>();
+const valueWriter = new ProtobufWriter(1024);
+
+function encodedKeyValue(tag: number, attribute: OtlpAttribute): Uint8Array | undefined {
+  const value = attribute.value;
+  const type = typeof value;
+  if (type !== 'string' && type !== 'number' && type !== 'boolean') return undefined;
+  if (type === 'string' && (value as string).length > MAX_CACHED_VALUE_LENGTH) return undefined;
+  let byValue = valueCache.get(attribute.key);
+  if (byValue === undefined) {
+    if (valueCache.size >= VALUE_CACHE_KEYS) return undefined;
+    byValue = new Map();
+    valueCache.set(attribute.key, byValue);
+  }
+  let bytes = byValue.get(value as string | number | boolean);
+  if (bytes === undefined && byValue.size < VALUE_CACHE_PER_KEY) {
+    valueWriter.reset();
+    writeKeyValue(valueWriter, tag, attribute);
+    bytes = valueWriter.buf.slice(0, valueWriter.pos);
+    byValue.set(value as string | number | boolean, bytes);
+  }
+  return bytes;
+}
+
 function writeAttributes(w: ProtobufWriter, tag: number, attributes: readonly OtlpAttribute[]): void {
   for (let i = 0; i < attributes.length; i++) {
     const attribute = attributes[i] as OtlpAttribute;
-    w.byte(tag);
-    const kvStart = w.beginLength(RESERVE_SMALL);
-    if (attribute.key !== '') {
-      const key = encodedKey(attribute.key);
-      if (key !== undefined) w.raw(key);
-      else {
-        w.byte(KV_KEY);
-        w.string(attribute.key);
-      }
-    }
-    w.byte(KV_VALUE);
-    const valueStart = w.beginLength(RESERVE_SMALL);
-    writeAnyValueBody(w, attribute.value);
-    w.endLength(valueStart, RESERVE_SMALL);
-    w.endLength(kvStart, RESERVE_SMALL);
+    // Cached bytes carry the span-attribute tag; other lists (resource, event) are encoded afresh.
+    const cached = tag === SPAN_ATTRIBUTES ? encodedKeyValue(tag, attribute) : undefined;
+    if (cached !== undefined) w.raw(cached);
+    else writeKeyValue(w, tag, attribute);
   }
+}
+
+function writeKeyValue(w: ProtobufWriter, tag: number, attribute: OtlpAttribute): void {
+  w.byte(tag);
+  const kvStart = w.beginLength(RESERVE_SMALL);
+  if (attribute.key !== '') {
+    const key = encodedKey(attribute.key);
+    if (key !== undefined) w.raw(key);
+    else {
+      w.byte(KV_KEY);
+      w.string(attribute.key);
+    }
+  }
+  w.byte(KV_VALUE);
+  const valueStart = w.beginLength(RESERVE_SMALL);
+  writeAnyValueBody(w, attribute.value);
+  w.endLength(valueStart, RESERVE_SMALL);
+  w.endLength(kvStart, RESERVE_SMALL);
 }
 
 /** The fields of one `AnyValue` (its oneof member), without the surrounding length. */

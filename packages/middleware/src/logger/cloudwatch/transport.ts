@@ -95,6 +95,14 @@ export class CloudWatchLogsTransport extends TransportBase {
     process.on('beforeExit', this.#onBeforeExit);
   }
 
+  /**
+   * A transport with the same group, client settings and limits, writing to another stream (e.g.
+   * EMF metric documents beside the service's log entries).
+   */
+  withStream(logStream: string): CloudWatchLogsTransport {
+    return new CloudWatchLogsTransport({ ...this.#options, logStream });
+  }
+
   /** Counters and buffer levels, for health checks and tests. */
   stats(): CloudWatchStats {
     return {
