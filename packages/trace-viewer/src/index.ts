@@ -23,6 +23,7 @@ export { parseFilter, matchesFilter, FilterSyntaxError, type FilterContext, type
 export { GroupStore, GroupError, DEFAULT_GROUP, type Group } from './groups.js';
 export { selectTraces, compileQuery, type TraceQuery } from './query.js';
 export { buildServiceGraph, type ServiceGraph, type ServiceGraphNode, type ServiceGraphEdge } from './graph/service-graph.js';
+export { buildRedTable, collapsePath, DEFAULT_MAX_ROUTES, type RedRow, type RedTable } from './graph/red.js';
 export type { GraphStats, HistogramBucket } from './graph/stats.js';
 export { traceFacts, type TraceFacts, type GraphNodeRef, type CallFacts, type RootCause } from './graph/trace-facts.js';
 export { handleXRayCall, XRAY_API_PATHS, type XRayApiDeps } from './xray-api/operations.js';

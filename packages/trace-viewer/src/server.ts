@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { FilterSyntaxError } from './filter/errors.js';
+import { buildRedTable } from './graph/red.js';
 import { buildServiceGraph } from './graph/service-graph.js';
 import { GroupError, GroupStore } from './groups.js';
 import { compileQuery, type TraceQuery } from './query.js';
@@ -277,13 +278,15 @@ export function startWebServer(options: WebServerOptions): Promise<WebServer> {
       }
       return;
     }
-    if (path === '/api/graph') {
+    if (path === '/api/graph' || path === '/api/red') {
+      // One query for both, so the RED table beside the graph covers exactly the graph's traces.
       const query = queryOf(url);
       try {
         const test = compileQuery(query, groups);
-        const now = Date.now() / 1000;
-        const window = { startTime: query.startTime ?? 0, endTime: query.endTime ?? now };
-        sendJson(res, 200, buildServiceGraph(options.store.allTraces().filter(test), window), head);
+        const endTime = query.endTime ?? Date.now() / 1000;
+        const selected = options.store.allTraces().filter(test);
+        const answer = path === '/api/graph' ? buildServiceGraph(selected, { startTime: query.startTime ?? 0, endTime }) : buildRedTable(selected, { startTime: query.startTime, endTime });
+        sendJson(res, 200, answer, head);
       } catch (error) {
         const answer = queryError(error);
         if (!answer) throw error;
