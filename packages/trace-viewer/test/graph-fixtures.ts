@@ -18,7 +18,7 @@ export function addAll(store: TraceStore, docs: readonly Doc[]): void {
  * backend receives POST /api/messages, calls worker (remote subsegment), worker calls backend
  * back (GET /api/internal/user), and backend writes to DynamoDB. `status` is the entry status.
  */
-export function roundTrip(options: { t0?: number; status?: number; workerStatus?: number; feed?: string; slow?: boolean } = {}): { traceId: string; docs: Doc[] } {
+export function roundTrip(options: { t0?: number; status?: number; workerStatus?: number; feed?: string; slow?: boolean; route?: string } = {}): { traceId: string; docs: Doc[] } {
   const t0 = options.t0 ?? Date.now() / 1000 - 1;
   const traceId = newTraceId(t0);
   const status = options.status ?? 200;
@@ -38,7 +38,8 @@ export function roundTrip(options: { t0?: number; status?: number; workerStatus?
       start_time: t0,
       end_time: t0 + total,
       http: { request: { method: 'POST', url: 'http://localhost:4567/api/messages', user_agent: 'curl/8.0', client_ip: '10.0.0.7' }, response: { status } },
-      annotations: { feed: options.feed ?? 'home', page: 2, cached: false },
+      // `route` only when asked for: it is what the middleware records, and most fixtures predate it.
+      annotations: { feed: options.feed ?? 'home', page: 2, cached: false, ...(options.route ? { route: options.route } : {}) },
       user: 'andrewbrown',
       ...flags(status),
       subsegments: [

@@ -53,7 +53,7 @@ export interface RedTable {
 }
 
 interface RouteKey {
-  key: string;
+  /** `GET /api/game/:id`: the row's identity, whatever the source. */
   label: string;
   method: string | undefined;
   path: string;
@@ -101,7 +101,7 @@ function routeOf(request: CallFacts): RouteKey | undefined {
     return undefined;
   }
   const label = method ? `${method} ${path}` : path;
-  return { key: `${source}\u0000${label}`, label, method, path, source };
+  return { label, method, path, source };
 }
 
 /** A string literal of the filter grammar (its lexer takes `\` as escaping the next character). */
@@ -161,9 +161,14 @@ export function buildRedTable(
         firstStart = Math.min(firstStart, request.startTime);
         const route = routeOf(request);
         if (!route) continue;
-        const entry = acc.routes.get(route.key);
-        if (entry) entry.requests.push(request);
-        else acc.routes.set(route.key, { route, requests: [request] });
+        const entry = acc.routes.get(route.label);
+        if (!entry) acc.routes.set(route.label, { route, requests: [request] });
+        else {
+          entry.requests.push(request);
+          // A template equal to the collapsed path (`/api/game/:id`) is one row; when only some
+          // requests were annotated, the URL condition is the one that lists all of them.
+          if (entry.route.source !== route.source) entry.route = { ...entry.route, source: 'url' };
+        }
       }
     }
   }
