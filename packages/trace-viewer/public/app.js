@@ -1,6 +1,7 @@
 // The page: a live list of recent traces and, for one trace, its waterfall, service map and
 // raw documents. Routes live in the hash (#/ and #/trace/<id>) so a trace can be linked.
 import { flagPills, formatMs, formatTime, h, statusClass } from './dom.js';
+import { renderRedTable } from './red-table.js';
 import { renderServiceMap } from './service-map.js';
 import { expressionFor, histogramChart, renderServiceGraph, statsTable } from './service-graph.js';
 import { renderWaterfall } from './waterfall.js';
@@ -287,7 +288,8 @@ async function renderGraph(r) {
   const now = Date.now() / 1000;
   const windowSeconds = Number(r.window);
   const extra = windowSeconds > 0 ? { start: Math.floor(now - windowSeconds), end: Math.ceil(now) } : {};
-  const result = await fetchQuery(`/api/graph?${queryString(r, extra)}`);
+  // The RED table asks with the same query, so it covers exactly the graph's traces.
+  const [result, red] = await Promise.all([fetchQuery(`/api/graph?${queryString(r, extra)}`), fetchQuery(`/api/red?${queryString(r, extra)}`)]);
   if (route().view !== 'graph') return;
   const details = h('div', { class: 'sg-details', id: 'graph-details' }, h('p', { class: 'muted' }, 'Click a node or an arrow for its statistics and traces.'));
   if (result.error) {
@@ -295,17 +297,15 @@ async function renderGraph(r) {
     return;
   }
   const graph = result.data;
-  const select = async (item) => {
-    const title = item.edge ? `${nameOf(graph.nodes[item.edge.from])} → ${nameOf(graph.nodes[item.edge.to])}` : nameOf(item.node);
-    const stats = item.edge ? item.edge.stats : item.node.stats;
-    const expression = expressionFor(graph, item);
+  /** Shows `summary` and lists the traces of `expression` (within the page's filter) in the details card. */
+  const showTraces = async (summary, expression) => {
     const combined = r.filter ? `(${r.filter}) AND ${expression}` : expression;
     const listed = await fetchQuery(`/api/traces?${queryString({ filter: combined, group: r.group }, extra)}&limit=50`);
     const rows = (listed.data ?? []).map((t) =>
       h('li', {}, h('a', { href: traceLink(t.id), class: 'graph-trace' }, `${formatTime(t.startTime)}  ${requestLabel(t)}  ${t.status ?? ''}  ${formatMs(t.durationMs)}`)),
     );
     details.replaceChildren(
-      h('div', {}, h('h3', { class: 'sg-title' }, title), statsTable(stats), item.node?.kind === 'client' ? null : histogramChart(stats)),
+      summary,
       h(
         'div',
         { class: 'sg-traces' },
@@ -315,12 +315,40 @@ async function renderGraph(r) {
       ),
     );
   };
+  const select = (item) => {
+    const title = item.edge ? `${nameOf(graph.nodes[item.edge.from])} → ${nameOf(graph.nodes[item.edge.to])}` : nameOf(item.node);
+    const stats = item.edge ? item.edge.stats : item.node.stats;
+    return showTraces(h('div', {}, h('h3', { class: 'sg-title' }, title), statsTable(stats), item.node?.kind === 'client' ? null : histogramChart(stats)), expressionFor(graph, item));
+  };
+  const selectRow = (row, tr) => {
+    for (const other of tr.parentNode.children) other.classList.toggle('selected', other === tr);
+    const label = row.kind === 'service' ? 'all routes' : row.kind === 'other' ? `${row.folded} other routes` : row.route;
+    // The filter of an "other" row is the whole service: the grammar cannot say "none of these".
+    return showTraces(h('div', {}, h('h3', { class: 'sg-title' }, `${row.service} · ${label}`), h('p', { class: 'muted' }, `${row.requests} requests in the window`)), row.filter);
+  };
   const svg = graph.nodes.length > 0 ? renderServiceGraph(graph, (item) => void select(item)) : h('p', { class: 'muted' }, 'No traces in this window.');
+  const redTable = red.data ? renderRedTable(red.data, (row, tr) => void selectRow(row, tr)) : h('p', { class: 'filter-error' }, red.error?.error ?? 'could not load');
   main.replaceChildren(
     toolbar(r),
-    h('section', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', {}, 'Service graph'), h('span', { class: 'muted', id: 'graph-count' }, `${graph.traceCount} traces`)), h('div', { class: 'graph-wrap' }, svg)),
+    h(
+      'div',
+      { class: 'graph-row' },
+      h('section', { class: 'card graph-card' }, h('div', { class: 'card-head' }, h('h2', {}, 'Service graph'), h('span', { class: 'muted', id: 'graph-count' }, `${graph.traceCount} traces`)), h('div', { class: 'graph-wrap' }, svg)),
+      h(
+        'section',
+        { class: 'card red-card' },
+        h('div', { class: 'card-head' }, h('h2', {}, 'Rate, errors, duration'), red.data ? h('span', { class: 'muted' }, `per minute over ${formatWindow(red.data.windowSeconds)}`) : null),
+        redTable,
+      ),
+    ),
     h('section', { class: 'card' }, details),
   );
+}
+
+function formatWindow(seconds) {
+  if (seconds >= 3600) return `${+(seconds / 3600).toFixed(1)} h`;
+  if (seconds >= 60) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds)} s`;
 }
 
 function nameOf(node) {

@@ -49,7 +49,8 @@ export function health(stats) {
   return 'ok';
 }
 
-function pct(part, total) {
+/** A share as the node details show it (also the RED table's, so both read alike). */
+export function pct(part, total) {
   return total > 0 ? `${((part / total) * 100).toFixed(part === total || part === 0 ? 0 : 1)}%` : '–';
 }
 

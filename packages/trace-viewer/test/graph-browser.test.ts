@@ -1,6 +1,7 @@
 // The service graph page, the search box and the group picker in a real browser (Debian's
 // chromium via playwright-core): what is drawn (nodes, edges, counts) for the demo's round trip
-// backend → worker → backend, what a click lists, and the column-pointing filter errors.
+// backend → worker → backend, what a click lists, the RED table beside it, and the
+// column-pointing filter errors.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -116,6 +117,30 @@ void describe('service graph page in chromium', () => {
       // Functions, not strings: the page's content security policy forbids eval.
       await page.waitForFunction((text) => (globalThis as unknown as { document: Doc }).document.querySelector('#graph-details code')?.textContent === text, 'edge("cruddur-worker", "cruddur-backend")');
       assert.equal(await page.locator('.graph-trace').count(), 3);
+
+      // The RED table beside the graph: one total and one row per route, sorted by service then route.
+      const redRows: string[] = [];
+      for (let i = 0; i < (await page.locator('#red-table tr.red-row').count()); i++) {
+        const rowLocator = page.locator(`#red-table tr.red-row >> nth=${i}`);
+        redRows.push(`${(await rowLocator.getAttribute('data-service')) ?? ''}|${(await rowLocator.getAttribute('data-route')) ?? ''}|${(await rowLocator.getAttribute('data-count')) ?? ''}`);
+      }
+      assert.deepEqual(redRows, [
+        'api.example.com||1',
+        'api.example.com|GET /api/game/:id|1',
+        'cruddur-backend||6',
+        'cruddur-backend|GET /api/internal/user|3',
+        'cruddur-backend|POST /api/messages|3',
+        'cruddur-worker||3',
+        'cruddur-worker|POST /process|3',
+      ]);
+      assert.equal(await page.locator('#red-table tr.red-row[data-route="POST /process"] td >> nth=4').textContent(), '33.3%', 'one worker fault in three');
+      assert.equal(await page.locator('#red-table tr.red-row[data-route="GET /api/game/:id"] td >> nth=3').textContent(), '100%', 'the 404');
+      // A row lists its traces through its filter expression.
+      await page.locator('#red-table tr.red-row[data-route="POST /api/messages"]').click();
+      const messagesFilter = 'service("cruddur-backend") { http.method = "POST" AND http.url CONTAINS "/api/messages" }';
+      await page.waitForFunction((text) => (globalThis as unknown as { document: Doc }).document.querySelector('#graph-details code')?.textContent === text, messagesFilter);
+      assert.equal(await page.locator('.graph-trace').count(), 3);
+      await page.screenshot({ path: `${ARTIFACTS}red-table.png`, fullPage: true });
 
       // The search box on the list, with a working expression and a broken one.
       await page.goto(`${viewer.url!}#/`);
