@@ -11,10 +11,13 @@
 //                    it out: "netavark: No such file or directory"); debootstrap builds the
 //                    node:24-bookworm-slim base image locally, as no container registry is
 //                    reachable (docs/docker.md)
+//   awscli           the trace viewer's AWS CLI test (aws xray … --endpoint-url against the viewer,
+//                    the commands of docs/workshop/05-sampling.md); it needs version 2 (Debian
+//                    has 2.9), as version 1 has no --no-cli-pager
 // When we are root with apt-get, the missing ones are installed in one apt-get run. Elsewhere this
 // prints how to install them and the tests that need them skip themselves. It never fails the run.
 // CRUDDUR_SKIP_TOOL_INSTALL=1 installs nothing; CRUDDUR_SKIP_BROWSER_INSTALL=1 leaves out chromium;
-// CRUDDUR_SKIP_COMPOSE=1 leaves out the container tools.
+// CRUDDUR_SKIP_COMPOSE=1 leaves out the container tools; CRUDDUR_SKIP_AWSCLI=1 leaves out awscli.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -24,6 +27,19 @@ function onPath(command) {
     try {
       accessSync(join(dir, command), constants.X_OK);
       return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** True when an `aws` on PATH is the AWS CLI version 2 (a pip-installed version 1 may come first). */
+function awsCliV2OnPath() {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    const aws = join(dir, 'aws');
+    try {
+      accessSync(aws, constants.X_OK);
+      return /^aws-cli\/2\./.test(execFileSync(aws, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 }));
     } catch {
       return false;
     }
@@ -40,6 +56,7 @@ const tools = [
     skip: Boolean(process.env.CRUDDUR_SKIP_COMPOSE),
     usedBy: 'the docker compose end-to-end run',
   })),
+  { pkg: 'awscli', present: () => existsSync('/usr/bin/aws') || awsCliV2OnPath(), skip: Boolean(process.env.CRUDDUR_SKIP_AWSCLI), usedBy: 'the trace viewer\'s AWS CLI test' },
 ];
 
 const missing = tools.filter((t) => !t.present());

@@ -38,7 +38,8 @@ function time(body: JsonObject, field: string, required: boolean): number | unde
     if (required) throw invalidRequest(`${field} is required`);
     return undefined;
   }
-  // The SDK sends epoch seconds; the CLI may send ISO strings through other clients.
+  // The SDK and the AWS CLI send epoch seconds (the CLI converts ISO input itself); ISO strings
+  // are accepted from hand-written requests.
   const seconds = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) / 1000 : NaN;
   if (!Number.isFinite(seconds)) throw invalidRequest(`${field} is not a timestamp: ${JSON.stringify(value)}`);
   return seconds;
