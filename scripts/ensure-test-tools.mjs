@@ -1,11 +1,13 @@
 // System tools some tests drive, installed from Debian on a fresh machine:
 //   chromium         the trace viewer's browser end-to-end test
 //   docker-compose   validates docker-compose.yml without a Docker engine (config -q)
+//   postgresql       the OpenTelemetry bridge tests (real instrumentation-pg against a real server)
+//   redis-server     the OpenTelemetry bridge tests (real instrumentation-ioredis)
 // When we are root with apt-get, the missing ones are installed in one apt-get run. Elsewhere this
 // prints how to install them and the tests that need them skip themselves. It never fails the run.
 // CRUDDUR_SKIP_TOOL_INSTALL=1 installs nothing; CRUDDUR_SKIP_BROWSER_INSTALL=1 leaves out chromium.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 function onPath(command) {
@@ -22,6 +24,9 @@ function onPath(command) {
 const tools = [
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium'), skip: Boolean(process.env.CRUDDUR_SKIP_BROWSER_INSTALL), usedBy: 'the browser end-to-end test' },
   { pkg: 'docker-compose', present: () => onPath('docker-compose'), skip: false, usedBy: 'the docker-compose.yml check' },
+  // Debian keeps the server binaries out of PATH, under /usr/lib/postgresql/<major>/bin.
+  { pkg: 'postgresql', present: () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb'))), skip: false, usedBy: 'the OpenTelemetry bridge database tests' },
+  { pkg: 'redis-server', present: () => onPath('redis-server'), skip: false, usedBy: 'the OpenTelemetry bridge database tests' },
 ];
 
 const missing = tools.filter((t) => !t.present());

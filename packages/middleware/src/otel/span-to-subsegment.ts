@@ -113,7 +113,7 @@ function sqlBlock(system: string, attributes: Attributes, used: Consumed): SqlDo
   if (version) sql.database_version = version;
   const statement = str(attributes, 'db.query.text', 'db.statement');
   if (statement) sql.sanitized_query = sanitizeSql(statement);
-  for (const key of ['db.system', 'db.system.name', 'db.user', 'db.version']) used.add(key);
+  for (const key of ['db.system', 'db.system.name', 'db.user', 'db.version', 'db.namespace', 'db.name', 'server.address', 'server.port', 'net.peer.name', 'net.peer.port']) used.add(key);
   return sql;
 }
 
