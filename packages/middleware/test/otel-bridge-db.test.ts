@@ -12,7 +12,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import express from 'express';
 import type * as PgModule from 'pg';
-import type IORedisModule from 'ioredis';
+import type { Redis as RedisClient } from 'ioredis';
 import { xray } from '../src/express/index.js';
 import { instrumentHttp } from '../src/http/index.js';
 import { Tracer, type SegmentDocument, type SubsegmentDocument } from '../src/index.js';
@@ -26,7 +26,7 @@ const pgInstrumentation = new PgInstrumentation();
 const redisInstrumentation = new IORedisInstrumentation();
 const require = createRequire(import.meta.url);
 const pg = require('pg') as typeof PgModule;
-const Redis = require('ioredis') as typeof IORedisModule;
+const { Redis } = require('ioredis') as { Redis: typeof RedisClient };
 
 const skip = missingDatabases();
 
