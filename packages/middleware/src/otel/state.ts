@@ -17,7 +17,12 @@ export class BridgeState {
     this.config = config;
   }
 
-  /** The span of an entity: the one the bridge opened it for, or a view of one our integrations opened. */
+  /**
+   * The span of an entity our own code made current (middleware, `capture()`, `tracer.run()`): a
+   * view of it. Spans the bridge opens are not kept here — they travel in the OTel contexts the
+   * instrumentations enter, and a weak-map entry per span costs more garbage collection than the
+   * rest of the span.
+   */
   spanFor(entity: Entity): BridgeSpan {
     let span = this.#spans.get(entity);
     if (span === undefined) {
@@ -25,11 +30,6 @@ export class BridgeState {
       this.#spans.set(entity, span);
     }
     return span;
-  }
-
-  /** Remembers the span the bridge opened `entity` for. */
-  adopt(span: BridgeSpan): void {
-    this.#spans.set(span.entity, span);
   }
 
   /** The OTel context whose active span is `entity`'s. */

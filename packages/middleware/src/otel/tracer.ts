@@ -40,7 +40,6 @@ export class BridgeTracer implements OtelTracer {
       const sub = new Subsegment(subsegmentName(name, attributes), parent, namespaceOf(kind, attributes), startTime);
       const span = new BridgeSpan(sub, true, kind, name, state.getConfig);
       if (options.attributes) span.setAttributes(options.attributes);
-      state.adopt(span);
       return span;
     }
     const remote = parentSpan?.spanContext();
@@ -80,7 +79,6 @@ export class BridgeTracer implements OtelTracer {
     });
     const span = new BridgeSpan(segment, true, kind, name, state.getConfig);
     if (options.attributes) span.setAttributes(options.attributes);
-    state.adopt(span);
     return span;
   }
 
