@@ -2,20 +2,61 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Entity } from './entity.js';
 import { processGlobal } from './process-global.js';
 
+/**
+ * What the store holds when a foreign context API (the OpenTelemetry bridge) entered a context
+ * that carries more than an entity: the entity (or none) plus that API's own immutable context
+ * object, kept opaque here. Frames are recognised by a registered symbol, not by class, so a frame
+ * made by one build of the package is read by the other (process-global.ts).
+ */
+export interface ContextFrame {
+  readonly [FRAME]: true;
+  /** The current entity inside this frame, if any. */
+  readonly entity: Entity | undefined;
+  /** The foreign context (e.g. an OpenTelemetry `Context`), returned as it was entered. */
+  readonly values: object;
+}
+
+/** The brand of a {@link ContextFrame}. */
+export const FRAME: unique symbol = Symbol.for('cruddur.middleware.context-frame.v1') as never;
+
+type Stored = Entity | ContextFrame;
+
 // One store for the whole process: every integration (logger, outgoing HTTP, AWS SDK) reads the
 // current entity from here without knowing which tracer made it; the entity knows its tracer.
 // Shared by the ESM and CJS builds (process-global.ts), so `capture()` imported from one finds
-// the request that the other's middleware began.
-const { storage } = processGlobal('context.v1', () => ({ storage: new AsyncLocalStorage<Entity>() }));
+// the request that the other's middleware began. It holds an entity, or a frame wrapping one
+// (v2: v1 held entities only, so a copy that knows no frames gets a store of its own).
+const { storage } = processGlobal('context.v2', () => ({ storage: new AsyncLocalStorage<Stored>() }));
+
+function isFrame(value: Stored): value is ContextFrame {
+  return (value as Partial<ContextFrame>)[FRAME] === true;
+}
 
 /** The segment or subsegment of the code that is running now, if any. */
 export function currentEntity(): Entity | undefined {
-  return storage.getStore();
+  const stored = storage.getStore();
+  return stored === undefined || !isFrame(stored) ? stored : stored.entity;
 }
 
-/** Runs `fn` with `entity` as the current entity; everything it starts (awaits, timers, emitters) inherits it. */
+/**
+ * Runs `fn` with `entity` as the current entity; everything it starts (awaits, timers, emitters)
+ * inherits it. Inside a frame the frame's foreign values stay visible (with the new entity).
+ */
 export function runWithEntity<T>(entity: Entity, fn: () => T): T {
+  const stored = storage.getStore();
+  if (stored !== undefined && isFrame(stored)) return storage.run({ [FRAME]: true, entity, values: stored.values }, fn);
   return storage.run(entity, fn);
+}
+
+/** The frame the running code is in, when a foreign context API entered one. */
+export function currentFrame(): ContextFrame | undefined {
+  const stored = storage.getStore();
+  return stored !== undefined && isFrame(stored) ? stored : undefined;
+}
+
+/** Runs `fn` inside a frame: `entity` current (or none) and `values` visible to the API that made them. */
+export function runWithFrame<T>(entity: Entity | undefined, values: object, fn: () => T): T {
+  return storage.run({ [FRAME]: true, entity, values }, fn);
 }
 
 /**

@@ -226,8 +226,11 @@ export abstract class Entity {
     if (i >= 0) list.splice(i, 1);
   }
 
-  /** Closes the entity: sets `end_time` (once) and, when given, records `error` as the cause. */
-  abstract close(error?: unknown): void;
+  /**
+   * Closes the entity: sets `end_time` (once; now unless `endTime`, epoch seconds, is given) and,
+   * when given, records `error` as the cause.
+   */
+  abstract close(error?: unknown, endTime?: number): void;
 
   /** Marks the end time; false when already closed. */
   protected markEnd(endTime?: number): boolean {

@@ -92,9 +92,9 @@ export class Segment extends Entity {
     this.aws = { ...(this.aws ?? {}), ...fields } as AwsDocument;
   }
 
-  override close(error?: unknown): void {
+  override close(error?: unknown, endTime?: number): void {
     if (error !== undefined) this.addError(error);
-    if (!this.markEnd()) return;
+    if (!this.markEnd(endTime)) return;
     this.host.segmentClosed(this);
   }
 

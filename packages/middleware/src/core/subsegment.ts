@@ -22,8 +22,9 @@ export class Subsegment extends Entity {
   /** Set once its complete form was sent as an independent document. */
   sent = false;
 
-  constructor(name: string, parent: Entity, namespace?: SubsegmentNamespace) {
-    super(name);
+  /** @param startTime - epoch seconds; now by default (bridged spans may start earlier). */
+  constructor(name: string, parent: Entity, namespace?: SubsegmentNamespace, startTime?: number) {
+    super(name, startTime);
     this.parent = parent;
     this.#segment = parent.segment;
     this.namespace = namespace;
@@ -41,9 +42,9 @@ export class Subsegment extends Entity {
     (this.precursorIds ??= []).push(id);
   }
 
-  override close(error?: unknown): void {
+  override close(error?: unknown, endTime?: number): void {
     if (error !== undefined) this.addError(error);
-    if (!this.markEnd()) return;
+    if (!this.markEnd(endTime)) return;
     this.#segment.openSubsegments--;
     this.#segment.host.subsegmentClosed(this);
   }

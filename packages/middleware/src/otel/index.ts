@@ -1,0 +1,13 @@
+// `@cruddur/middleware/otel`: the OpenTelemetry API bridge (README-otel-bridge.md). Importing
+// the subpath registers the bridge with the default tracer (resolved lazily, so no socket opens
+// here); `registerOtelBridge(options)` reconfigures it.
+import { registerOtelBridge } from './register.js';
+
+export { registerOtelBridge, type OtelBridge } from './register.js';
+export { DEFAULT_DEFERRED_INSTRUMENTATIONS, type OtelBridgeOptions } from './options.js';
+export { BridgeContextManager } from './context-manager.js';
+export { BridgeTracer, BridgeTracerProvider } from './tracer.js';
+export { BridgeSpan, PassThroughSpan } from './span.js';
+export { sanitizeSql, urlWithoutCredentials } from './span-to-subsegment.js';
+
+registerOtelBridge();
