@@ -45,7 +45,7 @@ export async function startServer(
   extra: Partial<ServerConfig> = {},
   execArgv: string[] = [],
 ): Promise<{ server: ServerChild; label: string }> {
-  const label = `${framework}/${variant}${extra.memorySampleMs ? '/soak' : ''}`;
+  const label = `${framework}/${variant}${extra.extraRoutes ? '/routes' : extra.memorySampleMs ? '/soak' : ''}`;
   const { port: daemonPort, receiveBufferBytes } = await infra.sink.rpc.call('open', label);
   infra.receiveBufferBytes = receiveBufferBytes;
   const otlpEndpoint = OTLP_VARIANTS.has(variant) ? (await infra.otlpSink.rpc.call('open', label)).endpoint : null;
@@ -57,6 +57,7 @@ export async function startServer(
     dynamoEndpoint: infra.dynamo.ready.endpoint,
     stubUrl: infra.stub.ready.url,
     memorySampleMs: 0,
+    extraRoutes: 0,
     ...extra,
   };
   const server = await startChild<ServerApi, ServerReady>(`${label} server`, './server.ts', {

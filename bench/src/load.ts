@@ -21,11 +21,18 @@ export interface LoadOptions {
   amount?: number;
   /** Stops a run by `amount` after this many seconds at the latest. */
   maxSeconds?: number;
+  /** Paths to request in turn (shared by all connections) instead of the URL's. */
+  paths?: readonly string[];
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
+  const paths = options.paths;
+  let next = 0;
   const instance = autocannon({
     url: options.url,
+    ...(paths && paths.length > 0
+      ? { requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, path: paths[next++ % paths.length] }) }] }
+      : {}),
     connections: options.connections,
     pipelining: 1,
     timeout: 10,

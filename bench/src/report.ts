@@ -66,6 +66,30 @@ export interface SoakResult {
   samples: MemorySample[];
 }
 
+/** The metrics memory row: requests over distinct route templates, metrics on. */
+export interface MetricsMemoryResult {
+  routes: number;
+  passes: number;
+  warmupRequests: number;
+  requests: number;
+  failures: number;
+  seconds: number;
+  /** Requests the request metrics recorded during the measured passes. */
+  recorded: number;
+  /** Requests counted under `Other` (the measured passes, counted at the final flush). */
+  overflowed: number;
+  /** EMF documents written at the final flush (and any interval flush during the passes). */
+  documents: number;
+  chars: number;
+  /** After the warm-up pass and a flush (the interval starts empty), after a full GC. */
+  before: { rss: number; heapUsed: number };
+  /** After the measured passes, after a full GC, the interval's aggregates still held. */
+  after: { rss: number; heapUsed: number };
+  /** After the final flush and a full GC. */
+  afterFlush: { rss: number; heapUsed: number };
+  samples: MemorySample[];
+}
+
 export interface MicroResult {
   output: string;
   error?: string;
@@ -407,6 +431,61 @@ function soakSection(soak: SoakResult): string {
   return lines.join('\n');
 }
 
+/** Added CPU of the metrics path: ours-metrics against ours, per round, for every framework and route measured with both. */
+function metricsCpuTable(cells: CellResult[]): string | undefined {
+  const lines = [
+    '| framework — route | ours CPU µs/req | ours + metrics CPU µs/req | metrics added µs/req (vs ours) | rounds | target ≤ 1 µs (hello) |',
+    '|---|--:|--:|--:|--:|---|',
+  ];
+  for (const framework of ['express', 'fastify'] as const) {
+    for (const route of ['hello', 'realistic'] as const) {
+      const rows = cells.filter((c) => c.framework === framework && c.route === route);
+      const ours = rows.find((c) => c.variant === 'ours');
+      const metrics = rows.find((c) => c.variant === 'ours-metrics');
+      if (!ours || !metrics) continue;
+      const base = summarise(ours, undefined);
+      const s = summarise(metrics, ours);
+      if (!base || !s) continue;
+      const pairs = metrics.samples.filter((m) => ours.samples.some((o) => o.round === m.round)).length;
+      const verdict = route === 'hello' ? (s.added <= 1 ? 'met' : '**missed**') : '–';
+      lines.push(`| ${FRAMEWORK_TITLES[framework]} — ${route} | ${fmt(base.cpu, 1)} | ${fmt(s.cpu, 1)} | ${fmt(s.added, 2)} | ${pairs} | ${verdict} |`);
+    }
+  }
+  return lines.length > 2 ? lines.join('\n') : undefined;
+}
+
+function metricsMemorySection(m: MetricsMemoryResult): string {
+  const growth = m.after.heapUsed / m.before.heapUsed - 1;
+  const expectedOverflow = Math.max(0, m.routes - 1000) * m.passes;
+  const lines = [
+    `Fastify 5 + \`@cruddur/middleware\` at 100 % + metrics (default \`maxDimensionSets\` 1,000, default flush interval, output discarded), ` +
+      `${fmt(m.routes)} route templates registered (\`GET /m/0\` … \`/m/${m.routes - 1}\`, each its own \`Route\`). ` +
+      `Warm-up: one pass over every route (${fmt(m.warmupRequests)} requests) and a flush, so the measured interval starts empty; ` +
+      `then ${m.passes} pass${m.passes === 1 ? '' : 'es'} over the ${fmt(m.routes)} routes in one interval: ${fmt(m.requests)} requests in ${fmt(m.seconds, 1)} s, ` +
+      `${fmt(m.recorded)} recorded by the request metrics${m.failures > 0 ? `, ⚠ ${fmt(m.failures)} failed requests` : ''}.`,
+    '',
+    '| | RSS | heap used |',
+    '|---|--:|--:|',
+    `| before (after the warm-up pass and a flush, full GC) | ${mib(m.before.rss)} | ${mib(m.before.heapUsed)} |`,
+    `| after the passes (full GC; the interval's aggregates still held) | ${mib(m.after.rss)} | ${mib(m.after.heapUsed)} |`,
+    `| after the final flush (full GC) | ${mib(m.afterFlush.rss)} | ${mib(m.afterFlush.heapUsed)} |`,
+  ];
+  if (m.samples.length > 0) {
+    const heaps = m.samples.map((x) => x.heapUsed);
+    const rss = m.samples.map((x) => x.rss);
+    lines.push(`| sampled during the passes (min – max, ${m.samples.length} samples, no forced GC) | ${mib(Math.min(...rss))} – ${mib(Math.max(...rss))} | ${mib(Math.min(...heaps))} – ${mib(Math.max(...heaps))} |`);
+  }
+  lines.push(
+    '',
+    `Overflow: **${fmt(m.overflowed)}** requests counted under \`Other\` (expected ${fmt(expectedOverflow)}: every request beyond the first 1,000 routes of the interval); ` +
+      `${fmt(m.documents)} EMF documents (${fmt(m.chars / 1024, 0)} KiB) written at the flush and discarded.`,
+    '',
+    `Verdict: heap after the passes ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} % (${growth >= 0 ? '+' : ''}${fmt((m.after.heapUsed - m.before.heapUsed) / 1024, 0)} KiB) against before: ` +
+      `**${growth <= 0.1 ? 'flat' : 'not flat'}** (limit +10 %; reported, never asserted).`,
+  );
+  return lines.join('\n');
+}
+
 function busyWarning(machine: Machine): string[] {
   const before = machine.loadAtStart[0] ?? 0;
   if (before < 0.5 * machine.cpuCount) return [];
@@ -422,13 +501,15 @@ export interface ReportInput {
   machine: Machine;
   cells: CellResult[];
   soak: SoakResult | undefined;
+  /** The metrics memory row (absent with --skip-soak or --skip-metrics-memory). */
+  metricsMemory?: MetricsMemoryResult | undefined;
   micro: MicroResult | undefined;
   elapsedSeconds: number;
   /** Shown under the machine details. */
   warnings: string[];
 }
 
-export function renderReport({ plan, machine, cells, soak, micro, elapsedSeconds, warnings }: ReportInput): string {
+export function renderReport({ plan, machine, cells, soak, metricsMemory, micro, elapsedSeconds, warnings }: ReportInput): string {
   const sections: string[] = [
     '# @cruddur/middleware — benchmarks',
     '',
@@ -506,6 +587,20 @@ export function renderReport({ plan, machine, cells, soak, micro, elapsedSeconds
       '',
       otlpTargets,
     );
+  }
+  const metricsCpu = metricsCpuTable(cells);
+  if (metricsCpu || metricsMemory) {
+    sections.push(
+      '',
+      '## Metrics (issue 17; reported, never asserted)',
+      '',
+      'Target: the metrics path adds ≤ 1 µs CPU per request on Fastify hello world (aggregation only, no I/O per request), and memory stays flat with 10,000 distinct routes ' +
+        '(bounded cardinality, overflow counted). **ours + metrics** is the ours variant plus `createMetrics({ output: (line) => … })` from `@cruddur/middleware/metrics`: ' +
+        'request and call metrics from the integrations, default flush interval (60 s), the documents counted and discarded. ' +
+        'Added µs/req is the median of the per-round differences with ours (same run, interleaved).',
+    );
+    if (metricsCpu) sections.push('', metricsCpu);
+    if (metricsMemory) sections.push('', '### 10,000 distinct routes', '', metricsMemorySection(metricsMemory));
   }
   if (soak) sections.push('', '## Memory soak', '', soakSection(soak));
   if (micro) {

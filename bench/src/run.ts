@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { canPin, cleanEnv, pinSelf } from './child.js';
 import { emissionBetween, HELPER_CORE, readSinks, SERVER_CORE, startInfra, startServer, stopInfra, type Infra, type ServerChild } from './infra.js';
 import { load } from './load.js';
-import { FRAMEWORKS, OTLP_VARIANTS, ROUTES, VARIANTS, type Framework, type RouteId, type VariantId } from './protocol.js';
-import { currentLoad, machineDetails, renderReport, type CellResult, type MicroResult, type Plan, type RunSample, type SoakResult } from './report.js';
+import { FRAMEWORKS, ONCE_IN_QUICK, ROUTES, VARIANTS, type Framework, type RouteId, type VariantId } from './protocol.js';
+import { currentLoad, machineDetails, renderReport, type CellResult, type MetricsMemoryResult, type MicroResult, type Plan, type RunSample, type SoakResult } from './report.js';
 import { sleep } from './stats.js';
 
 function option(name: string): string | undefined {
@@ -56,14 +56,18 @@ const plan: Plan = {
 if (!plan.variants.includes('bare')) plan.variants.unshift('bare');
 /**
  * The variants a framework's servers run. Quick mode, unless --variants names them, runs the OTLP
- * variants (and their sink) with the last framework only: once is enough for a smoke run, and
- * server start-up is most of its time.
+ * variants (and their sink) and the metrics variant with the last framework only: once is enough
+ * for a smoke run, and server start-up is most of its time.
  */
 function variantsOf(framework: Framework): VariantId[] {
   if (!quick || option('variants') !== undefined || framework === plan.frameworks.at(-1)) return plan.variants;
-  return plan.variants.filter((v) => !OTLP_VARIANTS.has(v));
+  return plan.variants.filter((v) => !ONCE_IN_QUICK.has(v));
 }
 const skipSoak = process.argv.includes('--skip-soak');
+/** The metrics memory row: Fastify + ours-metrics, requests spread over this many route templates. */
+const METRICS_ROUTES = 10_000;
+const metricsPasses = numberOption('metrics-passes', quick ? 1 : 5);
+const skipMetricsMemory = skipSoak || process.argv.includes('--skip-metrics-memory');
 const skipMicro = process.argv.includes('--skip-micro');
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -252,6 +256,63 @@ async function soak(infra: Infra, starting: ReturnType<typeof startServer>): Pro
   }
 }
 
+/** The metrics memory row's server: Fastify + ours-metrics with 10,000 more route templates. */
+function startMetricsMemoryServer(infra: Infra): ReturnType<typeof startServer> {
+  return startServer(infra, 'fastify', 'ours-metrics', { memorySampleMs: quick ? 100 : 500, extraRoutes: METRICS_ROUTES }, ['--expose-gc']);
+}
+
+/**
+ * Requests on 10,000 distinct route templates through Fastify + ours with metrics on: a warm-up
+ * pass over every route and a flush (the interval then starts empty), heap after a full GC; then
+ * `metricsPasses` passes over the routes in one interval, heap after a full GC (the interval's
+ * aggregates still held); then a flush, which counts the overflow.
+ */
+async function metricsMemory(starting: ReturnType<typeof startServer>): Promise<MetricsMemoryResult> {
+  const requests = METRICS_ROUTES * metricsPasses;
+  phase(`metrics memory: ${requests.toLocaleString('en-US')} requests over ${METRICS_ROUTES.toLocaleString('en-US')} route templates through Fastify + @cruddur/middleware + metrics`);
+  const { server } = await starting;
+  try {
+    const url = `http://127.0.0.1:${server.ready.port}/`;
+    const paths = Array.from({ length: METRICS_ROUTES }, (_, i) => `/m/${i}`);
+    const maxSeconds = quick ? 120 : 600;
+    const warmup = await load({ url, connections: plan.connections, amount: METRICS_ROUTES, maxSeconds, paths });
+    const before = await server.rpc.call('stats', { gc: true, flushMetrics: true });
+    await server.rpc.call('sampleMemory');
+    const started = Date.now();
+    const result = await load({ url, connections: plan.connections, amount: requests, maxSeconds, paths });
+    const seconds = (Date.now() - started) / 1000;
+    const after = await server.rpc.call('stats', { gc: true });
+    const flushed = await server.rpc.call('stats', { gc: true, flushMetrics: true });
+    const samples = await server.rpc.call('memory');
+    const m0 = before.metrics;
+    const m1 = flushed.metrics;
+    if (!m0 || !m1) throw new Error('the metrics server reported no metrics');
+    const overflowed = m1.overflowed - m0.overflowed;
+    log(
+      `  ${result.requests} requests in ${seconds.toFixed(1)} s; heap ${(before.heapUsed / 1048576).toFixed(1)} → ${(after.heapUsed / 1048576).toFixed(1)} MiB ` +
+        `(after the flush ${(flushed.heapUsed / 1048576).toFixed(1)} MiB); ${overflowed} requests counted under Other`,
+    );
+    return {
+      routes: METRICS_ROUTES,
+      passes: metricsPasses,
+      warmupRequests: warmup.requests,
+      requests: result.requests,
+      failures: warmup.failures + result.failures,
+      seconds,
+      recorded: m1.requests - m0.requests,
+      overflowed,
+      documents: m1.documents - m0.documents,
+      chars: m1.chars - m0.chars,
+      before: { rss: before.rss, heapUsed: before.heapUsed },
+      after: { rss: after.rss, heapUsed: after.heapUsed },
+      afterFlush: { rss: flushed.rss, heapUsed: flushed.heapUsed },
+      samples,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
 function micro(): MicroResult {
   phase('core micro-benchmark (packages/middleware/bench/core.bench.ts)');
   const args = ['--import', 'tsx', 'bench/core.bench.ts', ...(quick ? ['--quick'] : [])];
@@ -281,17 +342,28 @@ async function main(): Promise<void> {
   const infra: Infra = await startInfra();
   const cells: CellResult[] = [];
   let soakResult: SoakResult | undefined;
+  let metricsMemoryResult: MetricsMemoryResult | undefined;
   let microResult: MicroResult | undefined;
   try {
     // The soak server starts with the first servers: start-up is most of a quick run.
     const soakServer = skipSoak ? undefined : startSoakServer(infra);
     soakServer?.catch(() => undefined); // awaited (and reported) by the soak
-    for (const [i, framework] of plan.frameworks.entries()) cells.push(...(await benchFramework(infra, framework, i === 0 ? soakServer : undefined)));
+    const metricsServer = skipMetricsMemory ? undefined : startMetricsMemoryServer(infra);
+    metricsServer?.catch(() => undefined); // awaited (and reported) by the metrics memory row
+    const starting = Promise.all([soakServer, metricsServer].map((s) => s?.catch(() => undefined)));
+    for (const [i, framework] of plan.frameworks.entries()) cells.push(...(await benchFramework(infra, framework, i === 0 ? starting : undefined)));
     if (soakServer) {
       try {
         soakResult = await soak(infra, soakServer);
       } catch (err) {
         warnings.push(`the memory soak failed: ${String(err)}`);
+      }
+    }
+    if (metricsServer) {
+      try {
+        metricsMemoryResult = await metricsMemory(metricsServer);
+      } catch (err) {
+        warnings.push(`the metrics memory row failed: ${String(err)}`);
       }
     }
   } finally {
@@ -305,6 +377,7 @@ async function main(): Promise<void> {
     machine: machineDetails(repoRoot, infra.receiveBufferBytes, loadAtStart, nodeChoice()),
     cells,
     soak: soakResult,
+    metricsMemory: metricsMemoryResult,
     micro: microResult,
     elapsedSeconds: elapsed,
     warnings,

@@ -14,6 +14,7 @@ import { requireFromRoot, type FastifyApp, type Instrumentation, type Setup } fr
 const VARIANT_MODULES: Record<VariantId, () => Promise<{ setup: Setup }>> = {
   bare: () => import('./variants/bare.js'),
   ours: () => import('./variants/ours.js'),
+  'ours-metrics': () => import('./variants/ours.js'),
   'ours-unsampled': () => import('./variants/ours.js'),
   official: () => import('./variants/official.js'),
   otel: () => import('./variants/otel.js'),
@@ -44,6 +45,11 @@ async function startExpress(): Promise<{ server: Server; close: () => Promise<vo
   app.get('/realistic', async (_req, res) => {
     res.json(await realisticRoute(deps));
   });
+  for (let i = 0; i < config.extraRoutes; i++) {
+    app.get(`/m/${i}`, (_req, res) => {
+      res.json(HELLO);
+    });
+  }
   instrumentation.expressAfter?.(app);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -64,6 +70,8 @@ async function startFastify(): Promise<{ server: Server; close: () => Promise<vo
   await instrumentation.fastify?.(app);
   app.get('/hello', async () => HELLO);
   app.get('/realistic', async () => realisticRoute(deps));
+  // Distinct route templates (not one template with a parameter): each is its own `Route`.
+  for (let i = 0; i < config.extraRoutes; i++) app.get(`/m/${i}`, async () => HELLO);
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     server: app.server,
@@ -97,6 +105,7 @@ const runGc = (globalThis as { gc?: () => void }).gc;
 async function stats(request: StatsRequest = {}): Promise<ServerStats> {
   // Flush first, so the exporter's work is counted in the run that produced the spans.
   const exported = instrumentation.exported ? await instrumentation.exported() : null;
+  const metrics = instrumentation.metrics ? await instrumentation.metrics(request.flushMetrics === true) : null;
   if (request.gc && runGc) runGc();
   const cpu = process.cpuUsage();
   const memory = process.memoryUsage();
@@ -108,6 +117,7 @@ async function stats(request: StatsRequest = {}): Promise<ServerStats> {
     exportedSpans: exported?.count ?? null,
     exportedSample: exported?.sample ?? [],
     lostSpans: exported?.lost ?? null,
+    metrics,
   };
 }
 

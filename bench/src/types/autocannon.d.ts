@@ -10,6 +10,14 @@ declare module 'autocannon' {
     amount?: number;
     /** Seconds before a request counts as a timeout. */
     timeout?: number;
+    /** Requests sent in turn by every connection; `setupRequest` may rewrite each one before it goes. */
+    requests?: Array<{ setupRequest?: (request: RequestParams) => RequestParams }>;
+  }
+
+  /** What `setupRequest` receives and returns (the fields the benchmark touches). */
+  interface RequestParams {
+    path?: string;
+    [key: string]: unknown;
   }
 
   interface Histogram {
@@ -44,5 +52,8 @@ declare module 'autocannon' {
   }
 
   function autocannon(options: Options): Instance;
+  namespace autocannon {
+    export type Request = RequestParams;
+  }
   export = autocannon;
 }

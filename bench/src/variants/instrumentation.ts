@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Express } from 'express';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { ServerConfig } from '../protocol.js';
+import type { ServerConfig, ServerMetricsStats } from '../protocol.js';
 
 /**
  * The part of a Fastify instance the benchmark uses. Typed here rather than imported: the
@@ -34,6 +34,8 @@ export interface Instrumentation {
    * to a sink (OTLP) leave the counting to it and report only the spans they gave up on.
    */
   exported?(): Promise<ExportedSoFar>;
+  /** Metrics variant: what its metrics did so far; flushes them first when asked. */
+  metrics?(flush: boolean): Promise<ServerMetricsStats>;
   shutdown?(): Promise<void>;
 }
 

@@ -1,11 +1,14 @@
 // @cruddur/middleware, imported from its built package exactly as a user would: to the X-Ray
 // daemon over UDP (ours, ours-unsampled), or over OTLP/HTTP with the OtlpTraceExporter's defaults
 // — protobuf, gzip, batches of up to 512 — (ours-otlp). Same integrations in every case.
+// ours-metrics: ours plus `createMetrics()` (request and call metrics from the integrations,
+// default flush interval) writing to a function that counts the lines and discards them.
 import { createTracer, OtlpTraceExporter } from '@cruddur/middleware';
 import { instrument } from '@cruddur/middleware/aws';
 import { xray, xrayErrorHandler } from '@cruddur/middleware/express';
 import fastifyXray from '@cruddur/middleware/fastify';
 import { instrumentHttp } from '@cruddur/middleware/http';
+import { createMetrics } from '@cruddur/middleware/metrics';
 import { SAMPLE_EVERYTHING } from '@cruddur/middleware/testing';
 import type { Instrumentation, Setup } from './instrumentation.js';
 
@@ -24,6 +27,20 @@ export const setup: Setup = (config) => {
     centralizedSampling: false,
   });
   const http = instrumentHttp({ tracer });
+  // Documents are counted and dropped: aggregation only, no I/O. No environment: the defaults.
+  const written = { documents: 0, chars: 0 };
+  const metrics =
+    config.variant === 'ours-metrics'
+      ? createMetrics(
+          {
+            output: (line) => {
+              written.documents++;
+              written.chars += line.length;
+            },
+          },
+          {},
+        )
+      : undefined;
   const instrumentation: Instrumentation = {
     expressBefore(app) {
       app.use(xray({ name: 'bench', tracer }));
@@ -37,9 +54,17 @@ export const setup: Setup = (config) => {
     dynamo: (client) => instrument(client, { tracer }),
     async shutdown() {
       http.uninstall();
+      await metrics?.shutdown();
       await tracer.shutdown();
     },
   };
+  if (metrics) {
+    instrumentation.metrics = async (flush) => {
+      if (flush) await metrics.flush();
+      const { requests, overflowed } = metrics.stats();
+      return { requests, overflowed, ...written };
+    };
+  }
   if (exporter) {
     // Batches otherwise leave up to 5 s late: flush so that their mapping, encoding, gzip and
     // POST are counted in the run whose requests produced them. The sink counts what arrived.
