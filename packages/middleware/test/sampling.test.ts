@@ -51,12 +51,12 @@ test('rules: first match wins, default last, missing attributes match', () => {
   assert.equal(sampler.shouldSample({ host: 'other', method: 'GET', urlPath: '/x' }).sampled, true, 'default rate 1');
 });
 
-test('version 1 files match service_name against the segment name', () => {
-  const sampler = new LocalSampler(
-    validateSamplingRules({ version: 1, rules: [{ service_name: 'worker', http_method: '*', url_path: '*', fixed_target: 0, rate: 0 }], default: { fixed_target: 0, rate: 1 } }),
-  );
-  assert.equal(sampler.shouldSample({ serviceName: 'worker', urlPath: '/' }).sampled, false);
-  assert.equal(sampler.shouldSample({ serviceName: 'backend', urlPath: '/' }).sampled, true);
+test('version 1 files match service_name against the Host header, as the official SDKs do', () => {
+  const rules = validateSamplingRules({ version: 1, rules: [{ service_name: 'worker.*', http_method: '*', url_path: '*', fixed_target: 0, rate: 0 }], default: { fixed_target: 0, rate: 1 } });
+  assert.equal(rules.rules?.[0]?.host, 'worker.*');
+  const sampler = new LocalSampler(rules);
+  assert.equal(sampler.shouldSample({ host: 'worker.cruddur', serviceName: 'backend', urlPath: '/' }).sampled, false);
+  assert.equal(sampler.shouldSample({ host: 'api.cruddur', serviceName: 'worker.cruddur', urlPath: '/' }).sampled, true, 'the segment name plays no part');
 });
 
 test('bad rules files fail at start-up naming the file, field, value and what was expected', () => {

@@ -155,6 +155,34 @@ test('metadata is copied into JSON under a namespace; unserialisable values and 
   assert.doesNotThrow(() => JSON.stringify(doc));
 });
 
+test('annotations and metadata added after close() are refused with a warning, not silently lost', async () => {
+  const diag = collectDiagnostics();
+  try {
+    const { tracer, emitter } = createTestTracer();
+    const segment = tracer.beginSegment({ name: 'api' });
+    const sub = new Subsegment('db', segment);
+    assert.equal(sub.addAnnotation('before', 1), true);
+    sub.close();
+    assert.equal(sub.addAnnotation('late_sub', 1), false);
+    assert.equal(sub.addMetadata('late', 'x'), false);
+    segment.close();
+    assert.equal(segment.addAnnotation('late', 'x'), false);
+    assert.equal(segment.addAnnotation('late', 'y'), false);
+    assert.equal(segment.addMetadata('late', { a: 1 }, 'app'), false);
+    await tracer.flush();
+    const doc = emitter.documents[0]!.document as SegmentDocument;
+    assert.equal(doc.annotations, undefined);
+    assert.equal(doc.metadata, undefined);
+    assert.deepEqual(doc.subsegments?.[0]?.annotations, { before: 1 });
+    const warnings = diag.events.filter((e) => e.level === 'warn' && e.message.includes('already closed')).map((e) => e.message);
+    assert.equal(warnings.filter((m) => m.includes('"late"')).length, 1, 'one warning per key');
+    assert.ok(warnings.some((m) => m.includes('"late_sub"') && m.includes('"db"')));
+    assert.ok(warnings.some((m) => m.includes('"app.late"')));
+  } finally {
+    diag.stop();
+  }
+});
+
 test('names are sanitised to the allowed charset and 200 characters', () => {
   assert.equal(sanitizeName('api.example.com:8080'), 'api.example.com:8080');
   assert.equal(sanitizeName('evil<script>*?;name'), 'evilscriptname');

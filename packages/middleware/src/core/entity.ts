@@ -100,11 +100,13 @@ export abstract class Entity {
   }
 
   /**
-   * Records an indexed annotation. Invalid keys or values, and annotations beyond the 50 a trace
-   * may carry, are not recorded: one warning names the key, nothing throws.
+   * Records an indexed annotation. Invalid keys or values, annotations beyond the 50 a trace
+   * may carry, and annotations on an entity already closed are not recorded: one warning names
+   * the key, nothing throws.
    * @returns whether it was recorded.
    */
   addAnnotation(key: string, value: AnnotationValue): boolean {
+    if (this.endTime !== undefined) return this.refuseAfterClose('annotation', String(key));
     const problem = annotationProblem(key, value);
     if (problem) {
       this.segment.host.diagnostics.oncePerKey('annotation', 'warn', String(key), problem);
@@ -130,10 +132,12 @@ export abstract class Entity {
   /**
    * Records metadata (any JSON) under a namespace, `default` unless given. The value is copied,
    * with secrets scrubbed as everywhere else (a secret-named key or field becomes `[REDACTED]`);
-   * values that cannot be serialised and `AWS.` namespaces are not recorded (one warning).
+   * values that cannot be serialised, `AWS.` namespaces and metadata on an entity already closed
+   * are not recorded (one warning).
    * @returns whether it was recorded.
    */
   addMetadata(key: string, value: unknown, namespace = 'default'): boolean {
+    if (this.endTime !== undefined) return this.refuseAfterClose('metadata', `${String(namespace)}.${String(key)}`);
     const nsProblem = namespaceProblem(namespace);
     if (nsProblem) {
       this.segment.host.diagnostics.oncePerKey('metadata-namespace', 'warn', String(namespace), nsProblem);
@@ -231,6 +235,18 @@ export abstract class Entity {
    * when given, records `error` as the cause.
    */
   abstract close(error?: unknown, endTime?: number): void;
+
+  // A closed entity may already be on the wire (a segment is sent as it closes, a subsegment may be
+  // streamed): whatever is added afterwards would be silently lost, so it is refused, loudly.
+  private refuseAfterClose(kind: 'annotation' | 'metadata', key: string): false {
+    this.segment.host.diagnostics.oncePerKey(
+      `${kind}-after-close`,
+      'warn',
+      key,
+      `${kind} ${quoteKey(key)} is not recorded: ${quoteKey(this.name)} is already closed`,
+    );
+    return false;
+  }
 
   /** Marks the end time; false when already closed. */
   protected markEnd(endTime?: number): boolean {

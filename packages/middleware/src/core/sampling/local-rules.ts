@@ -3,10 +3,8 @@ import { readFileSync } from 'node:fs';
 /** One rule of a local sampling rules document. */
 export interface LocalSamplingRule {
   description?: string;
-  /** Version 2: host pattern. */
+  /** Pattern for the request's `Host` header. Version 1 files spell it `service_name`. */
   host: string;
-  /** Version 1 name of the service pattern; matched against the segment name. */
-  service_name?: string;
   http_method: string;
   url_path: string;
   fixed_target: number;
@@ -92,14 +90,15 @@ export function validateSamplingRules(json: unknown, source = 'sampling rules'):
     if (rule.description !== undefined && typeof rule.description !== 'string') fail(`"${at}.description"`, rule.description, 'a string');
     checkTarget(rule.fixed_target, `${at}.fixed_target`, fail);
     checkRate(rule.rate, `${at}.rate`, fail);
+    // Version 1 `service_name` is the Host pattern, as in the official Node and Python SDKs, so a
+    // rules file migrated from them samples the same requests.
     const parsed: LocalSamplingRule = {
-      host: version === 1 ? '*' : (rule.host as string),
+      host: rule[hostKey] as string,
       http_method: rule.http_method as string,
       url_path: rule.url_path as string,
       fixed_target: rule.fixed_target as number,
       rate: rule.rate as number,
     };
-    if (version === 1) parsed.service_name = rule.service_name as string;
     if (typeof rule.description === 'string') parsed.description = rule.description;
     return parsed;
   });

@@ -5,7 +5,6 @@ import { wildcardMatch } from './wildcard.js';
 
 interface CompiledRule {
   host: string;
-  serviceName: string | undefined;
   method: string;
   path: string;
   reservoir: Reservoir;
@@ -29,7 +28,6 @@ export class LocalSampler implements Sampler {
     this.#random = options.random ?? Math.random;
     this.#rules = (rules.rules ?? []).map((r) => ({
       host: r.host,
-      serviceName: r.service_name,
       method: r.http_method,
       path: r.url_path,
       reservoir: new Reservoir(r.fixed_target, now),
@@ -54,7 +52,6 @@ export class LocalSampler implements Sampler {
 function matches(rule: CompiledRule, req: SamplingRequest): boolean {
   return (
     (req.host === undefined || wildcardMatch(rule.host, req.host)) &&
-    (rule.serviceName === undefined || req.serviceName === undefined || wildcardMatch(rule.serviceName, req.serviceName)) &&
     (req.method === undefined || wildcardMatch(rule.method, req.method)) &&
     (req.urlPath === undefined || wildcardMatch(rule.path, req.urlPath))
   );
