@@ -28,10 +28,19 @@ async function getJson(path) {
   return res.json();
 }
 
+// A hand-typed `#/trace/%E0` must show "not found", not stop the page with a URIError.
+function decodedOrRaw(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Routes: #/ (list, ?filter=&group=), #/graph (?window=&group=&filter=), #/trace/<id>. */
 function route() {
   const match = /^#\/trace\/(.+)$/.exec(location.hash);
-  if (match) return { view: 'trace', id: decodeURIComponent(match[1]) };
+  if (match) return { view: 'trace', id: decodedOrRaw(match[1]) };
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query);
   const view = path === '/graph' ? 'graph' : 'list';

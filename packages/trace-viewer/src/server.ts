@@ -209,6 +209,23 @@ function sendXRayError(res: ServerResponse, error: XRayApiError): void {
   res.end(body);
 }
 
+// A client's bad input answers 400, never the 500 an escaped throw would become.
+function requestUrl(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+function decodePathPart(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts the web view and API; resolves once listening, rejects if the port cannot be bound. */
 export function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const publicDir = options.publicDir ?? PUBLIC_DIR;
@@ -224,7 +241,12 @@ export function startWebServer(options: WebServerOptions): Promise<WebServer> {
       return;
     }
     const head = req.method === 'HEAD';
-    const requestPath = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = requestUrl(req.url);
+    if (!url) {
+      sendJson(res, 400, { error: 'malformed request target', target: req.url }, head);
+      return;
+    }
+    const requestPath = url.pathname;
     if (req.method === 'POST' && XRAY_API_PATHS.has(requestPath)) {
       try {
         const result = handleXRayCall(requestPath, await readJsonObject(req), xrayDeps);
@@ -257,8 +279,7 @@ export function startWebServer(options: WebServerOptions): Promise<WebServer> {
       sendJson(res, 405, { error: 'method not allowed' }, head);
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+    const path = requestPath;
 
     if (path === '/api/traces') {
       const limit = Number(url.searchParams.get('limit') ?? NaN);
@@ -299,7 +320,11 @@ export function startWebServer(options: WebServerOptions): Promise<WebServer> {
       return;
     }
     if (path.startsWith('/api/traces/')) {
-      const id = decodeURIComponent(path.slice('/api/traces/'.length));
+      const id = decodePathPart(path.slice('/api/traces/'.length));
+      if (id === undefined) {
+        sendJson(res, 400, { error: 'malformed %-escape in the trace id', id: path.slice('/api/traces/'.length) }, head);
+        return;
+      }
       const trace = options.store.getTrace(id);
       if (trace) sendJson(res, 200, trace, head);
       else sendJson(res, 404, { error: 'trace not found', id }, head);

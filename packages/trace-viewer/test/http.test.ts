@@ -1,6 +1,7 @@
 // The JSON API, the event stream and the page's protection, against a real server on port 0.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTraceViewer, type Trace, type TraceSummary, type TraceViewer, type ViewerStats } from '../src/index.js';
 import { Sender, datagram, twoServiceTrace } from './fixtures.js';
@@ -21,6 +22,18 @@ function get(viewer: TraceViewer, path: string, headers: Record<string, string> 
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+// Bytes a browser would never send but a client can: written straight to the socket.
+function rawRequest(viewer: TraceViewer, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(viewer.httpPort, '127.0.0.1', () => socket.end(text));
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('end', () => resolve(reply));
+    socket.on('error', reject);
   });
 }
 
@@ -116,6 +129,19 @@ void describe('web server', () => {
     }
     const post = await get(viewer, '/api/traces', {}, 'POST');
     assert.equal(post.status, 405);
+  });
+
+  void it('answers 400, not 500, to malformed %-escapes and request targets', async () => {
+    for (const path of ['/api/traces/%E0%A4%A', '/api/traces/%zz', '/api/traces/1-abc%']) {
+      const reply = await get(viewer, path);
+      assert.equal(reply.status, 400, path);
+      assert.match(String(reply.headers['content-type']), /^application\/json/);
+      assert.match((JSON.parse(reply.body) as { error: string }).error, /malformed %-escape in the trace id/);
+    }
+    const escaped = await get(viewer, `/api/traces/${encodeURIComponent(first.traceId)}`);
+    assert.equal(escaped.status, 200, 'a well-formed escape still finds the trace');
+    const raw = await rawRequest(viewer, 'GET http://[::1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    assert.match(raw, /^HTTP\/1\.1 400 /);
   });
 
   void it('refuses requests whose Host is not loopback (DNS rebinding)', async () => {
