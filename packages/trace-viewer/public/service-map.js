@@ -11,20 +11,42 @@ function truncate(text, max) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** Column of each node: longest call chain from an entry node; cycles are cut after n rounds. */
+/**
+ * Column of each node: the longest call chain from an entry service, once the calls that go back
+ * to a caller (backend → worker → backend) are set aside: those are drawn as arcs back to the
+ * caller's column, so every column holds at least one box and every service appears once.
+ */
 function layers(names, edges) {
-  const layer = new Map(names.map((name) => [name, 0]));
-  for (let round = 0; round < names.length; round++) {
-    let changed = false;
-    for (const edge of edges) {
-      if (edge.from === edge.to) continue;
-      const next = (layer.get(edge.from) ?? 0) + 1;
-      if (next > (layer.get(edge.to) ?? 0) && next < names.length) {
-        layer.set(edge.to, next);
-        changed = true;
-      }
+  const callees = new Map(names.map((name) => [name, []]));
+  const called = new Set();
+  for (const edge of edges) {
+    if (edge.from === edge.to || !callees.has(edge.from) || !callees.has(edge.to)) continue;
+    callees.get(edge.from).push(edge.to);
+    called.add(edge.to);
+  }
+  // Depth first from the entry services (nobody calls them; if a cycle leaves none, the trace's
+  // first service): a call to a service still on the current path closes a cycle and is set aside.
+  const onPath = new Set();
+  const done = new Set();
+  const finished = [];
+  const forward = new Map(names.map((name) => [name, []]));
+  const visit = (name) => {
+    onPath.add(name);
+    for (const to of callees.get(name)) {
+      if (onPath.has(to)) continue;
+      forward.get(name).push(to);
+      if (!done.has(to)) visit(to);
     }
-    if (!changed) break;
+    onPath.delete(name);
+    done.add(name);
+    finished.push(name);
+  };
+  for (const name of names) if (!called.has(name) && !done.has(name)) visit(name);
+  for (const name of names) if (!done.has(name)) visit(name);
+  // Reverse finishing order is a topological order of the calls kept.
+  const layer = new Map(names.map((name) => [name, 0]));
+  for (const name of finished.reverse()) {
+    for (const to of forward.get(name)) layer.set(to, Math.max(layer.get(to), layer.get(name) + 1));
   }
   return layer;
 }

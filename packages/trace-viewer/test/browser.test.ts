@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTraceViewer } from '../src/index.js';
 import { Sender, newId, newTraceId, twoServiceTrace } from './fixtures.js';
+import { roundTrip } from './graph-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
@@ -25,9 +26,26 @@ interface Page {
   locator(selector: string): Locator;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
   evaluate<T>(fn: () => T): Promise<T>;
+  evaluate<T, A>(fn: (arg: A) => T, arg: A): Promise<T>;
   on(event: 'console', listener: (message: { type(): string; text(): string }) => void): void;
   on(event: 'pageerror', listener: (error: Error) => void): void;
 }
+// The page's document, typed locally: this package compiles without the DOM library.
+interface SvgElement {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): SvgElement | null;
+  textContent: string | null;
+}
+interface Doc {
+  querySelectorAll(selector: string): Iterable<SvgElement>;
+  querySelector(selector: string): SvgElement | null;
+}
+interface DrawnMap {
+  viewBox: string | null;
+  boxes: Array<{ name: string; x: number; y: number; width: number; height: number }>;
+  edges: Array<{ title: string; d: string }>;
+}
+
 interface Browser {
   newPage(options: { viewport: { width: number; height: number } }): Promise<Page>;
   close(): Promise<void>;
@@ -120,6 +138,52 @@ void describe('web view in chromium', () => {
       await page.locator('.wf-details').waitFor();
       await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
       await page.screenshot({ path: `${ARTIFACTS}trace-detail.png`, fullPage: true });
+
+      // A trace that comes back (backend → worker → backend), the worker writing to DynamoDB too,
+      // as in the demo's reply step: three boxes at finite, distinct places, four arrows.
+      const round = roundTrip({ t0: Date.now() / 1000 - 2 });
+      const workerSegment = round.docs[1]!;
+      const workerWrite = {
+        type: 'subsegment', trace_id: round.traceId, parent_id: workerSegment.id, id: newId(), name: 'DynamoDB', namespace: 'aws',
+        start_time: (workerSegment.start_time as number) + 0.06, end_time: (workerSegment.start_time as number) + 0.07,
+        aws: { operation: 'UpdateItem', table_name: 'cruddur-messages' }, http: { response: { status: 200 } },
+      };
+      await sender.sendAll([...round.docs, workerWrite]);
+      await viewer.store.waitForTrace(round.traceId, 3000);
+      await page.goto(`${viewer.url!}#/trace/${round.traceId}`);
+      await page.locator('svg.service-map .sm-node').first().waitFor();
+      const drawn = await page.evaluate((): DrawnMap => {
+        const document = (globalThis as unknown as { document: Doc }).document;
+        const boxes = [...document.querySelectorAll('svg.service-map .sm-node')].map((node) => {
+          const rect = node.querySelector('rect')!;
+          // No helper function here: the bundler would name it with a helper the page lacks.
+          const [x, y, width, height] = ['x', 'y', 'width', 'height'].map((name) => Number(rect.getAttribute(name)));
+          return { name: node.querySelector('.sm-name')?.textContent ?? '', x: x!, y: y!, width: width!, height: height! };
+        });
+        const edges = [...document.querySelectorAll('svg.service-map .sm-edge')].map((edge) => ({
+          title: edge.querySelector('title')?.textContent ?? '',
+          d: edge.querySelector('path')?.getAttribute('d') ?? '',
+        }));
+        return { viewBox: document.querySelector('svg.service-map')!.getAttribute('viewBox'), boxes, edges };
+      });
+      assert.deepEqual(drawn.boxes.map((box) => box.name).sort(), ['DynamoDB', 'cruddur-backend', 'cruddur-worker']);
+      for (const box of drawn.boxes) {
+        for (const value of [box.x, box.y, box.width, box.height]) assert.ok(Number.isFinite(value) && value >= 0, `${box.name}: ${JSON.stringify(box)}`);
+        assert.ok(box.width > 0 && box.height > 0, `${box.name} has a size`);
+      }
+      assert.doesNotMatch(drawn.viewBox ?? '', /NaN/);
+      const at = new Map(drawn.boxes.map((box) => [box.name, box]));
+      assert.ok(at.get('cruddur-backend')!.x < at.get('cruddur-worker')!.x, 'the entry service is left of the service it calls');
+      assert.ok(at.get('cruddur-worker')!.x < at.get('DynamoDB')!.x, 'DynamoDB is right of both its callers');
+      assert.equal(new Set(drawn.boxes.map((box) => `${box.x},${box.y}`)).size, 3, 'no two boxes on top of each other');
+      assert.deepEqual(drawn.edges.map((edge) => edge.title.replace(/:.*/, '')).sort(), [
+        'cruddur-backend → DynamoDB',
+        'cruddur-backend → cruddur-worker',
+        'cruddur-worker → DynamoDB',
+        'cruddur-worker → cruddur-backend',
+      ]);
+      for (const edge of drawn.edges) assert.match(edge.d, /^M [\d.]+ [\d.]+ C [\d., ]+$/, `${edge.title}: ${edge.d}`);
+      await page.screenshot({ path: `${ARTIFACTS}round-trip-map.png`, fullPage: true });
 
       // A trace that arrives over OTLP/HTTP shows up in the list like the UDP ones.
       const otlpTraceId = randomBytes(16).toString('hex');

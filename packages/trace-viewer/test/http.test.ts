@@ -28,7 +28,7 @@ function get(viewer: TraceViewer, path: string, headers: Record<string, string> 
 // Bytes a browser would never send but a client can: written straight to the socket.
 function rawRequest(viewer: TraceViewer, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(viewer.httpPort, '127.0.0.1', () => socket.end(text));
+    const socket = connect(viewer.httpPort!, '127.0.0.1', () => socket.end(text));
     let reply = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (reply += chunk));
