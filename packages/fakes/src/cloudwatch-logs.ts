@@ -34,11 +34,12 @@ export type CloudWatchLogsOperation =
   | 'PutRetentionPolicy';
 
 /**
- * Injected failures: `throttle` answers 400 `ThrottlingException`; `500` answers 500
- * `ServiceUnavailableException`; `reset` destroys the connection without an answer;
- * `slow` waits `delayMs` and then answers normally.
+ * Injected failures: `throttle` answers 400 `ThrottlingException`; `limit` answers 400
+ * `LimitExceededException`; `500` answers 500 `ServiceUnavailableException`; `denied` answers 400
+ * `AccessDeniedException`; `reset` destroys the connection without an answer; `slow` waits
+ * `delayMs` and then answers normally.
  */
-export type CloudWatchLogsFaultKind = 'throttle' | '500' | 'reset' | 'slow';
+export type CloudWatchLogsFaultKind = 'throttle' | 'limit' | '500' | 'denied' | 'reset' | 'slow';
 
 /** PutLogEvents limits. Defaults follow the PutLogEvents API reference. */
 export interface CloudWatchLogsLimits {
@@ -425,6 +426,14 @@ export async function startCloudWatchLogsServer(options: CloudWatchLogsServerOpt
       }
       if (fault.kind === 'throttle') {
         fail(new AwsServiceError('ThrottlingException', 'Rate exceeded'));
+        return;
+      }
+      if (fault.kind === 'limit') {
+        fail(new AwsServiceError('LimitExceededException', 'Resource limit exceeded.'));
+        return;
+      }
+      if (fault.kind === 'denied') {
+        fail(new AwsServiceError('AccessDeniedException', 'User is not authorized to perform logs:PutLogEvents'));
         return;
       }
       if (fault.kind === '500') {

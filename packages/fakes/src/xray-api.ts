@@ -28,10 +28,12 @@ import { type CountOrPredicate, Waiters } from './wait.js';
 export type XRayApiCall = 'TraceSegments' | 'GetSamplingRules' | 'SamplingTargets';
 
 /**
- * Injected failures: `throttle` answers 429 `ThrottledException`; `500` answers 500 `InternalFailure`;
- * `garbage` answers 200 with a truncated JSON body; `hang` never answers.
+ * Injected failures: `throttle` answers 429 `ThrottledException`; `limit` answers 400
+ * `LimitExceededException` (a throttling error by name, not by status); `500` answers 500
+ * `InternalFailure`; `denied` answers 403 `AccessDeniedException`; `garbage` answers 200 with a
+ * truncated JSON body; `hang` never answers; `reset` destroys the connection without an answer.
  */
-export type XRayApiFaultKind = 'throttle' | '500' | 'garbage' | 'hang';
+export type XRayApiFaultKind = 'throttle' | 'limit' | '500' | 'denied' | 'garbage' | 'hang' | 'reset';
 
 /** A sampling rule as GetSamplingRules returns it. */
 export interface SamplingRule {
@@ -327,8 +329,17 @@ export async function startXRayApiServer(options: XRayApiServerOptions = {}): Pr
       switch (fault.kind) {
         case 'hang':
           return;
+        case 'reset':
+          req.socket.destroy();
+          return;
         case 'throttle':
           fail(new AwsServiceError('ThrottledException', 'Rate exceeded', 429));
+          return;
+        case 'limit':
+          fail(new AwsServiceError('LimitExceededException', 'Limit exceeded'));
+          return;
+        case 'denied':
+          fail(new AwsServiceError('AccessDeniedException', 'User is not authorized to perform this action', 403));
           return;
         case '500':
           fail(new AwsServiceError('InternalFailure', 'Internal failure', 500));

@@ -70,16 +70,16 @@ test('batches respect 10,000 events, 1,048,576 bytes with 26 per event, and a 24
   assert.equal(nextBatchSize(new EventBuffer({ maxEvents: 1, maxBytes: 1 })), 0);
 });
 
-test('throttling, 5xx and network errors are retried; bad parameters are not; a missing stream is recreated', () => {
+test('throttling, 5xx and network errors are retried; bad parameters are not; a missing stream is recreated', async () => {
   const aws = (name: string, status: number, fault: 'client' | 'server'): Error =>
     Object.assign(new Error(name), { name, $fault: fault, $metadata: { httpStatusCode: status } });
-  assert.equal(classifyFailure(aws('ThrottlingException', 400, 'client')), 'retry');
-  assert.equal(classifyFailure(aws('ServiceUnavailableException', 500, 'server')), 'retry');
-  assert.equal(classifyFailure(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })), 'retry');
-  assert.equal(classifyFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })), 'retry');
-  assert.equal(classifyFailure(aws('InvalidParameterException', 400, 'client')), 'fatal');
-  assert.equal(classifyFailure(aws('AccessDeniedException', 400, 'client')), 'fatal');
-  assert.equal(classifyFailure(aws('ResourceNotFoundException', 400, 'client')), 'missing');
+  assert.equal(await classifyFailure(aws('ThrottlingException', 400, 'client')), 'retry');
+  assert.equal(await classifyFailure(aws('ServiceUnavailableException', 500, 'server')), 'retry');
+  assert.equal(await classifyFailure(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' })), 'retry');
+  assert.equal(await classifyFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })), 'retry');
+  assert.equal(await classifyFailure(aws('InvalidParameterException', 400, 'client')), 'fatal');
+  assert.equal(await classifyFailure(aws('AccessDeniedException', 400, 'client')), 'fatal');
+  assert.equal(await classifyFailure(aws('ResourceNotFoundException', 400, 'client')), 'missing');
   for (let attempt = 1; attempt < 40; attempt++) {
     const delay = backoffDelay(attempt, 100, 5_000);
     assert.ok(delay >= 50 && delay <= 5_000, `attempt ${attempt}: ${delay}`);

@@ -1,7 +1,8 @@
 import { Diagnostics } from '../core/diagnostics.js';
 import type { Emitter } from '../core/emit/emitter.js';
 import { resolveDirectOptions, type DirectXRayEmitterOptions, type ResolvedDirectOptions } from './direct-emitter-options.js';
-import { backoffMs, isRetryableError, isRetryableUnprocessedCode, isThrottlingError } from './direct-retry.js';
+import { backoffMs, isRetryableUnprocessedCode } from './direct-retry.js';
+import { classifyAwsFailure, type AwsFailureKind } from './retry-classification.js';
 import { XRayApiSender, type UnprocessedTraceSegment } from './xray-api-client.js';
 
 /** What happened to the documents handed to a {@link DirectXRayEmitter}. */
@@ -132,13 +133,14 @@ export class DirectXRayEmitter implements Emitter {
       try {
         unprocessed = await this.#sender.put(documents);
       } catch (err) {
-        if (attempt < this.#o.maxRetries && isRetryableError(err)) {
+        const kind = await classifyAwsFailure(err);
+        if (attempt < this.#o.maxRetries && kind !== 'client') {
           this.stats.retried++;
           await sleep(backoffMs(attempt, this.#o.retryBaseMs, MAX_BACKOFF_MS, this.#o.random));
           continue;
         }
         this.stats.failed += batch.length;
-        this.#reportFailure(err, batch.length, attempt);
+        this.#reportFailure(err, kind, batch.length, attempt);
         return;
       }
       this.#settle(batch, unprocessed);
@@ -181,10 +183,10 @@ export class DirectXRayEmitter implements Emitter {
     }
   }
 
-  #reportFailure(err: unknown, count: number, retries: number): void {
+  #reportFailure(err: unknown, kind: AwsFailureKind, count: number, retries: number): void {
     const name = err instanceof Error ? err.name : 'Error';
     const message = err instanceof Error ? err.message : String(err);
-    const what = isThrottlingError(err) ? 'was still throttled' : 'failed';
+    const what = kind === 'throttling' ? 'was still throttled' : 'failed';
     this.#diagnostics.once(
       'error',
       `direct-emitter:failed:${name}`,

@@ -19,7 +19,7 @@ export interface EventBufferLimits {
 /**
  * A FIFO of events with hard caps on count and bytes. When full, the new event is refused (the
  * caller counts it as dropped): entries already accepted keep their place and their order, which
- * is what lets a recovered stream receive everything that fitted, exactly once.
+ * is what lets a recovered stream receive everything that fitted, in order.
  */
 export class EventBuffer {
   readonly #limits: EventBufferLimits;

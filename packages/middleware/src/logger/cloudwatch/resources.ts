@@ -35,7 +35,7 @@ export async function ensureLogStream(client: CloudWatchLogsClient, sdk: CloudWa
       await client.send(new sdk.PutRetentionPolicyCommand({ logGroupName, retentionInDays }));
       target.retentionSet = true;
     } catch (err) {
-      if (classifyFailure(err) !== 'fatal') throw err;
+      if ((await classifyFailure(err)) !== 'fatal') throw err;
       target.retentionSet = true;
       diagnostics.once('warn', 'cloudwatch-retention', `could not set ${retentionInDays} days of retention on ${logGroupName}: ${describeFailure(err)}`);
     }

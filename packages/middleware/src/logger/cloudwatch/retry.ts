@@ -1,70 +1,22 @@
+import { classifyAwsFailure } from '../../aws/retry-classification.js';
+
 /** What to do after a failed CloudWatch Logs call. */
 export type FailureKind =
-  /** Throttling, 5xx, network trouble, expired credentials: try again after a back-off. */
+  /** Throttling, 5xx, network trouble: try again after a back-off. */
   | 'retry'
   /** The log group or stream is gone: create them again, then retry. */
   | 'missing'
   /** A 4xx that resending cannot fix (bad parameters, access denied): give the batch up. */
   | 'fatal';
 
-const RETRYABLE_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'LimitExceededException',
-  'ServiceUnavailableException',
-  'ServiceUnavailable',
-  'InternalFailure',
-  'InternalServerError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'RequestExpired',
-  'CredentialsProviderError',
-]);
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-]);
-
-interface ErrorShape {
-  name?: unknown;
-  code?: unknown;
-  $fault?: unknown;
-  $retryable?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-}
-
 /**
- * Classifies an error thrown by the CloudWatch Logs client. Anything that is not clearly the
- * caller's fault is retried: the buffer is bounded, so retrying costs no more than memory we
- * already reserved, while giving up would lose entries a recovering endpoint could still take.
+ * Classifies an error thrown by the CloudWatch Logs client with the AWS SDK's own rules, the same
+ * ones the direct X-Ray emitter uses (see retry-classification.ts); a missing group or stream is
+ * the one case this transport handles itself, by creating them again.
  */
-export function classifyFailure(error: unknown): FailureKind {
-  if (error === null || typeof error !== 'object') return 'retry';
-  const e = error as ErrorShape;
-  const name = typeof e.name === 'string' ? e.name : '';
-  if (name === 'ResourceNotFoundException') return 'missing';
-  if (RETRYABLE_NAMES.has(name) || e.$retryable !== undefined) return 'retry';
-  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return 'retry';
-  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
-  if (status === 429 || (status !== undefined && status >= 500)) return 'retry';
-  if (e.$fault === 'server') return 'retry';
-  if (e.$fault === 'client' || (status !== undefined && status >= 400)) return 'fatal';
-  return 'retry';
+export async function classifyFailure(error: unknown): Promise<FailureKind> {
+  if (error instanceof Error && error.name === 'ResourceNotFoundException') return 'missing';
+  return (await classifyAwsFailure(error)) === 'client' ? 'fatal' : 'retry';
 }
 
 /** Exponential back-off with full jitter: attempt 1 waits up to `baseMs`, doubling up to `maxMs`. */

@@ -1,11 +1,14 @@
 /*
- * Why our own transport and not winston-cloudwatch: exactly-once, in-order delivery after an
+ * Why our own transport and not winston-cloudwatch: at-least-once, in-order delivery after an
  * outage. winston-cloudwatch splices a batch out of its queue before sending it and, after a few
  * failed attempts on throttling or 5xx, drops it; an endpoint that recovers later never receives
  * those entries, and no wrapper can put them back. It also buffers without limit, sends more than
  * 10,000 events per call, cuts long messages mid-character, and runs an interval that keeps the
  * process alive. Here an entry leaves the buffer only once CloudWatch Logs accepted it (or refused
- * it for good), the buffer has hard caps, and every timer is unref'd.
+ * it for good), the buffer has hard caps, and every timer is unref'd. At least once, not exactly
+ * once: a request that timed out may still have landed, and its entries are sent again (PutLogEvents
+ * no longer uses sequence tokens, so the service cannot tell, and never answers
+ * DataAlreadyAcceptedException any more).
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type TransportStream from 'winston-transport';
@@ -256,14 +259,10 @@ export class CloudWatchLogsTransport extends TransportBase {
         }
         attempt = 0;
       } catch (err) {
-        if (this.#unavailable || this.#closed) return;
         const name = err instanceof Error ? err.name : 'Error';
-        if (name === 'DataAlreadyAcceptedException') {
-          this.#buffer.shift(count);
-          this.#counters.delivered += count;
-          continue;
-        }
-        const kind = classifyFailure(err);
+        const kind = await classifyFailure(err);
+        // Checked after the classification, whose first use loads a module: close() may have run.
+        if (this.#unavailable || this.#closed) return;
         if (kind === 'fatal') {
           // Resending cannot succeed: give this batch up so the ones behind it can go.
           this.#buffer.shift(count);
