@@ -98,6 +98,7 @@ export { detectEcs, type EcsPluginOptions } from './core/plugins/ecs.js';
 export { detectEks, type EksPluginOptions } from './core/plugins/eks.js';
 export { detectElasticBeanstalk, ELASTIC_BEANSTALK_CONFIG, type ElasticBeanstalkPluginOptions } from './core/plugins/elastic-beanstalk.js';
 export { readContainerId, type ContainerIdSources } from './core/plugins/container-id.js';
+export { ConfigError } from './core/config-error.js';
 export {
   OtlpTraceExporter,
   OtlpConfigError,

@@ -363,13 +363,31 @@ test('SigV4: requests are signed with the AWS SDK signer and verified by the end
   assert.equal(events.filter((e) => /HTTP 403/.test(e.message)).length, 1);
 });
 
-test('start-up errors name the setting and the value', () => {
+test('start-up errors name the option and the value; unusable OTEL_* values are warned about and the default applies', () => {
   assert.throws(() => new OtlpTraceExporter({ endpoint: 'https://xray.amazonaws.com.example/v1/traces', sigv4: true }, { env: {} }), (err: Error) => err instanceof OtlpConfigError && /no region was found.*AWS_REGION/.test(err.message));
-  assert.throws(() => new OtlpTraceExporter({}, { env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } }), /OTEL_EXPORTER_OTLP_PROTOCOL is "grpc"; expected http\/protobuf or http\/json \(OTLP\/gRPC is not supported\)/);
-  assert.throws(() => new OtlpTraceExporter({}, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' } }), /OTEL_EXPORTER_OTLP_ENDPOINT is "localhost:4318"; expected an http:\/\/ or https:\/\/ URL/);
-  assert.throws(() => new OtlpTraceExporter({}, { env: { OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team' } }), /OTEL_EXPORTER_OTLP_HEADERS has the entry "x-honeycomb-team"; expected key=value pairs/);
-  assert.throws(() => new OtlpTraceExporter({}, { env: { OTEL_BSP_MAX_QUEUE_SIZE: '-3' } }), /OTEL_BSP_MAX_QUEUE_SIZE is "-3"/);
-  assert.throws(() => new Tracer({}, { OTEL_TRACES_EXPORTER: 'zipkin' }), /OTEL_TRACES_EXPORTER names "zipkin"; expected a comma list of otlp, xray, console, none/);
+  assert.throws(() => new OtlpTraceExporter({ endpoint: 'localhost:4318' }, { env: {} }), (err: Error) => err instanceof OtlpConfigError && /endpoint is "localhost:4318"; expected an http:\/\/ or https:\/\/ URL/.test(err.message));
+  assert.throws(() => new OtlpTraceExporter({ maxQueueSize: -3 }, { env: {} }), /maxQueueSize is -3; expected a whole number of spans ≥ 1/);
+  const warned = (env: Record<string, string>): { endpoint: string; warnings: string[] } => {
+    const warnings: string[] = [];
+    const diagnostics = new Diagnostics({ debug: () => {}, info: () => {}, warn: (m) => void warnings.push(m), error: () => {} }, 'warn');
+    const exporter = new OtlpTraceExporter({}, { env, diagnostics });
+    void exporter.close();
+    return { endpoint: exporter.endpoint, warnings };
+  };
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, /OTEL_EXPORTER_OTLP_PROTOCOL is "grpc"; expected http\/protobuf or http\/json; using the default/],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' }, /OTEL_EXPORTER_OTLP_ENDPOINT is "localhost:4318"; expected an http:\/\/ or https:\/\/ URL.*; using the default/],
+    [{ OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team' }, /OTEL_EXPORTER_OTLP_HEADERS has the entry "x-honeycomb-team", not key=value; it is skipped/],
+    [{ OTEL_BSP_MAX_QUEUE_SIZE: '-3' }, /OTEL_BSP_MAX_QUEUE_SIZE is "-3"; expected a whole number of spans ≥ 1; using the default/],
+  ];
+  for (const [env, message] of cases) {
+    const { endpoint, warnings } = warned(env);
+    assert.equal(warnings.length, 1, JSON.stringify(env));
+    assert.match(warnings[0]!, message);
+    assert.equal(endpoint, 'http://localhost:4318/v1/traces');
+  }
+  // A traces variable that cannot be used gives way to the general one.
+  assert.equal(warned({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://x', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).endpoint, 'http://collector:4318/v1/traces');
   // The X-Ray endpoint's region comes from its host name; SigV4 is on by itself.
   const aws = new OtlpTraceExporter({ endpoint: 'https://xray.ap-southeast-2.amazonaws.com/v1/traces', credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }) }, { env: {} });
   assert.equal(aws.endpoint, 'https://xray.ap-southeast-2.amazonaws.com/v1/traces');

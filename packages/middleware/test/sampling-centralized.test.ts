@@ -335,7 +335,7 @@ void describe('wiring into the tracer', () => {
     assert.equal(centralizedSamplingEnabled({}, { CRUDDUR_XRAY_CENTRALIZED_SAMPLING: 'false' }), false);
     assert.equal(centralizedSamplingEnabled({ centralizedSampling: true }, { CRUDDUR_XRAY_CENTRALIZED_SAMPLING: 'false' }), true, 'the option wins');
     assert.equal(centralizedSamplingEnabled({ emitter: new InMemoryEmitter() }, { CRUDDUR_XRAY_CENTRALIZED_SAMPLING: 'on' }), true);
-    assert.throws(() => centralizedSamplingEnabled({}, { CRUDDUR_XRAY_CENTRALIZED_SAMPLING: 'maybe' }), /CRUDDUR_XRAY_CENTRALIZED_SAMPLING="maybe": expected true or false/);
+    assert.throws(() => centralizedSamplingEnabled({}, { CRUDDUR_XRAY_CENTRALIZED_SAMPLING: 'maybe' }), /CRUDDUR_XRAY_CENTRALIZED_SAMPLING is "maybe"; expected true or false/);
   });
 
   void test('a default tracer polls the daemon TCP address lazily and shutdown() stops it', LIMIT, async () => {

@@ -1,3 +1,5 @@
+import { envReader, type Env } from './env.js';
+
 /** What to do when code asks for the current segment outside any traced request. */
 export type ContextMissingStrategy = 'LOG_ERROR' | 'RUNTIME_ERROR' | 'IGNORE_ERROR';
 
@@ -6,10 +8,14 @@ export class SegmentNotFoundError extends Error {
   override name = 'SegmentNotFoundError';
 }
 
-/** Reads `AWS_XRAY_CONTEXT_MISSING`; `LOG_ERROR` when unset or unknown. */
-export function contextMissingFromEnv(env: NodeJS.ProcessEnv = process.env): ContextMissingStrategy {
-  const value = env.AWS_XRAY_CONTEXT_MISSING?.toUpperCase();
-  return value === 'RUNTIME_ERROR' || value === 'IGNORE_ERROR' || value === 'LOG_ERROR' ? value : 'LOG_ERROR';
+const STRATEGIES: readonly ContextMissingStrategy[] = ['LOG_ERROR', 'RUNTIME_ERROR', 'IGNORE_ERROR'];
+
+/**
+ * Reads `AWS_XRAY_CONTEXT_MISSING` (any case); `LOG_ERROR` when unset.
+ * @throws ConfigError for a value that names no strategy.
+ */
+export function contextMissingFromEnv(env: Env = process.env): ContextMissingStrategy {
+  return envReader(env).choice('AWS_XRAY_CONTEXT_MISSING', STRATEGIES) ?? 'LOG_ERROR';
 }
 
 /** The explanation users see: what happened and what to do about it. */

@@ -1,4 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
+import { envReader, type Env } from './env.js';
 
 /** Severity of a diagnostic, lowest first. `silent` turns them all off. */
 export type DiagnosticLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -23,13 +24,17 @@ export interface DiagnosticEvent {
 
 const ORDER: Record<DiagnosticLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
 
-/** Reads the level from `AWS_XRAY_DEBUG_MODE` / `AWS_XRAY_LOG_LEVEL`; `warn` when unset. */
-export function levelFromEnv(env: NodeJS.ProcessEnv = process.env): DiagnosticLevel {
-  if (env.AWS_XRAY_DEBUG_MODE) return 'debug';
-  const value = env.AWS_XRAY_LOG_LEVEL?.toLowerCase();
-  return value === 'debug' || value === 'info' || value === 'warn' || value === 'error' || value === 'silent'
-    ? value
-    : 'warn';
+const LEVELS: readonly DiagnosticLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/**
+ * Reads the level from `AWS_XRAY_DEBUG_MODE` (a boolean: on means `debug`) and
+ * `AWS_XRAY_LOG_LEVEL`; `warn` when neither is set.
+ * @throws ConfigError for a value that is neither a boolean nor a level.
+ */
+export function levelFromEnv(env: Env = process.env): DiagnosticLevel {
+  const read = envReader(env);
+  if (read.boolean('AWS_XRAY_DEBUG_MODE') === true) return 'debug';
+  return read.choice('AWS_XRAY_LOG_LEVEL', LEVELS) ?? 'warn';
 }
 
 /**

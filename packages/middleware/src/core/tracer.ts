@@ -6,6 +6,7 @@ import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress } from '
 import { DocumentWriter } from './emit/document-writer.js';
 import { DEFAULT_MAX_DATAGRAM_BYTES, isEntityEmitter, type Emitter, type EntityEmitter } from './emit/emitter.js';
 import { emittersFromEnv } from './emit/emitters-from-env.js';
+import { envReader } from './env.js';
 import { FanOutEmitter } from './emit/fan-out-emitter.js';
 import type { Entity, EntityHost } from './entity.js';
 import type { MessageScrubber } from './exception.js';
@@ -81,7 +82,7 @@ export class Tracer implements EntityHost {
     // names services that no option names.
     this.name = env.AWS_XRAY_TRACING_NAME || options.name || env.OTEL_SERVICE_NAME || undefined;
     this.nameFromEnv = Boolean(env.AWS_XRAY_TRACING_NAME);
-    this.enabled = options.enabled ?? env.AWS_XRAY_SDK_ENABLED?.toLowerCase() !== 'false';
+    this.enabled = options.enabled ?? envReader(env).boolean('AWS_XRAY_SDK_ENABLED') ?? true;
     this.propagators = resolvePropagators(options.propagators, env.OTEL_PROPAGATORS, (message) => this.diagnostics.warn(message));
     const address = options.daemonAddress ?? env.AWS_XRAY_DAEMON_ADDRESS;
     this.daemonAddress = address ? parseDaemonAddress(address, options.daemonAddress ? 'daemonAddress' : 'AWS_XRAY_DAEMON_ADDRESS') : DEFAULT_DAEMON_ADDRESS;

@@ -1,13 +1,12 @@
 import { DEFAULT_MAX_DIMENSION_SETS } from './limits.js';
 import type { MetricsOptions, MetricsOutput } from './options.js';
 import { dimensionsProblem, namespaceProblem } from './validate.js';
+import { ConfigError } from '../core/config-error.js';
+import { envReader, type EnvReader } from '../core/env.js';
 
 /** Thrown by `createMetrics` for a setting that cannot work, naming it, its value and what was expected. */
-export class MetricsConfigError extends Error {
-  constructor(setting: string, value: unknown, expected: string) {
-    super(`${setting} is ${JSON.stringify(value)}; expected ${expected}`);
-    this.name = 'MetricsConfigError';
-  }
+export class MetricsConfigError extends ConfigError {
+  override name = 'MetricsConfigError';
 }
 
 /** Settings after options and environment were merged. */
@@ -29,17 +28,16 @@ export const DEFAULT_FLUSH_INTERVAL_MS = 60_000;
 
 /** Merges options with the environment (options win) and validates the result. */
 export function resolveMetricsSettings(options: MetricsOptions, env: NodeJS.ProcessEnv): ResolvedMetricsSettings {
-  const namespace = options.namespace ?? (env.CRUDDUR_METRICS_NAMESPACE || env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_NAMESPACE);
+  const read = envReader(env, MetricsConfigError);
+  const namespace = options.namespace ?? read.string('CRUDDUR_METRICS_NAMESPACE') ?? read.string('POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULT_NAMESPACE;
   const nsProblem = namespaceProblem(namespace);
   if (nsProblem) throw new MetricsConfigError(options.namespace !== undefined ? 'namespace' : 'CRUDDUR_METRICS_NAMESPACE', namespace, nsProblem);
 
-  const service = options.service ?? (env.CRUDDUR_METRICS_SERVICE || env.POWERTOOLS_SERVICE_NAME || undefined);
+  const service = options.service ?? read.string('CRUDDUR_METRICS_SERVICE') ?? read.string('POWERTOOLS_SERVICE_NAME');
   if (service !== undefined && dimensionsProblem({ Service: service })) throw new MetricsConfigError('service', service, '1-1024 printable ASCII characters');
 
-  const flushIntervalMs = options.flushIntervalMs ?? (env.CRUDDUR_METRICS_FLUSH_INTERVAL_MS ? Number(env.CRUDDUR_METRICS_FLUSH_INTERVAL_MS) : DEFAULT_FLUSH_INTERVAL_MS);
-  if (!Number.isFinite(flushIntervalMs) || flushIntervalMs < 100) {
-    throw new MetricsConfigError(options.flushIntervalMs !== undefined ? 'flushIntervalMs' : 'CRUDDUR_METRICS_FLUSH_INTERVAL_MS', options.flushIntervalMs ?? env.CRUDDUR_METRICS_FLUSH_INTERVAL_MS, 'a number of milliseconds ≥ 100');
-  }
+  const flushIntervalMs = options.flushIntervalMs ?? read.number('CRUDDUR_METRICS_FLUSH_INTERVAL_MS', { min: 100, unit: 'milliseconds' }) ?? DEFAULT_FLUSH_INTERVAL_MS;
+  if (!Number.isFinite(flushIntervalMs) || flushIntervalMs < 100) throw new MetricsConfigError('flushIntervalMs', flushIntervalMs, 'a number of milliseconds ≥ 100');
 
   const defaultDimensions = { ...options.defaultDimensions };
   // Request metrics add up to three dimensions of their own to each set.
@@ -52,20 +50,17 @@ export function resolveMetricsSettings(options: MetricsOptions, env: NodeJS.Proc
   return {
     namespace,
     service,
-    output: options.output ?? outputFromEnv(env),
+    output: options.output ?? outputFromEnv(read),
     flushIntervalMs,
     defaultDimensions,
-    requestMetrics: options.requestMetrics ?? env.CRUDDUR_METRICS_REQUESTS?.toLowerCase() !== 'false',
-    callMetrics: options.callMetrics ?? env.CRUDDUR_METRICS_CALLS?.toLowerCase() !== 'false',
+    requestMetrics: options.requestMetrics ?? read.boolean('CRUDDUR_METRICS_REQUESTS') ?? true,
+    callMetrics: options.callMetrics ?? read.boolean('CRUDDUR_METRICS_CALLS') ?? true,
     maxDimensionSets,
   };
 }
 
-function outputFromEnv(env: NodeJS.ProcessEnv): MetricsOutput {
+function outputFromEnv(read: EnvReader): MetricsOutput {
   // Powertools' switch is honoured, so one variable turns both off.
-  if (env.POWERTOOLS_METRICS_DISABLED?.toLowerCase() === 'true') return 'off';
-  const value = env.CRUDDUR_METRICS_OUTPUT?.toLowerCase();
-  if (value === undefined || value === '' || value === 'stdout') return 'stdout';
-  if (value === 'off') return 'off';
-  throw new MetricsConfigError('CRUDDUR_METRICS_OUTPUT', env.CRUDDUR_METRICS_OUTPUT, 'stdout or off');
+  if (read.boolean('POWERTOOLS_METRICS_DISABLED') === true) return 'off';
+  return read.choice('CRUDDUR_METRICS_OUTPUT', ['stdout', 'off'] as const) ?? 'stdout';
 }

@@ -1,3 +1,5 @@
+import { splitList } from '../core/env.js';
+
 /**
  * Which trace-context formats a tracer reads and writes, from the `propagators` option or the
  * OpenTelemetry `OTEL_PROPAGATORS` variable.
@@ -50,10 +52,7 @@ function validateOption(option: ReadonlyArray<PropagatorName>): ReadonlyArray<Pr
 }
 
 function fromEnv(value: string, warn: (message: string) => void): ReadonlyArray<PropagatorName> {
-  const names = value
-    .split(',')
-    .map((n) => n.trim().toLowerCase())
-    .filter((n) => n.length > 0);
+  const names = splitList(value).map((n) => n.toLowerCase());
   const out: PropagatorName[] = [];
   const ignored: string[] = [];
   let none = false;

@@ -1,4 +1,6 @@
 import type { ErrorReporterOptions } from './types.js';
+import { ConfigError } from '../core/config-error.js';
+import { envReader } from '../core/env.js';
 
 /** Reporter settings after options and environment were merged. */
 export interface ResolvedReporterSettings {
@@ -15,16 +17,14 @@ export interface ResolvedReporterSettings {
 }
 
 /** Thrown at start-up for a setting that cannot work, naming it, its value and what was expected. */
-export class ReporterConfigError extends Error {
-  constructor(setting: string, value: unknown, expected: string) {
-    super(`${setting} is ${JSON.stringify(value)}; expected ${expected}`);
-    this.name = 'ReporterConfigError';
-  }
+export class ReporterConfigError extends ConfigError {
+  override name = 'ReporterConfigError';
 }
 
 /** Merges options with the environment (options win) and validates the result. */
 export function resolveReporterSettings(options: ErrorReporterOptions, env: NodeJS.ProcessEnv): ResolvedReporterSettings {
-  const endpoint = options.endpoint ?? (env.ROLLBAR_ENDPOINT || undefined);
+  const read = envReader(env, ReporterConfigError);
+  const endpoint = options.endpoint ?? read.string('ROLLBAR_ENDPOINT');
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
     throw new ReporterConfigError(options.endpoint !== undefined ? 'endpoint' : 'ROLLBAR_ENDPOINT', endpoint, 'an http(s) URL such as https://api.rollbar.com/api/1/item/');
   }
@@ -33,11 +33,11 @@ export function resolveReporterSettings(options: ErrorReporterOptions, env: Node
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0)) throw new ReporterConfigError('requestTimeoutMs', requestTimeoutMs, 'a positive number of milliseconds');
   return {
-    accessToken: options.accessToken ?? (env.ROLLBAR_ACCESS_TOKEN || undefined),
-    environment: options.environment ?? (env.ROLLBAR_ENVIRONMENT || env.NODE_ENV || 'development'),
-    codeVersion: options.codeVersion ?? (env.ROLLBAR_CODE_VERSION || undefined),
+    accessToken: options.accessToken ?? read.string('ROLLBAR_ACCESS_TOKEN'),
+    environment: options.environment ?? read.string('ROLLBAR_ENVIRONMENT') ?? read.string('NODE_ENV') ?? 'development',
+    codeVersion: options.codeVersion ?? read.string('ROLLBAR_CODE_VERSION'),
     endpoint,
-    region: options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined),
+    region: options.region ?? read.string('AWS_REGION') ?? read.string('AWS_DEFAULT_REGION'),
     captureUncaught: options.captureUncaught ?? true,
     captureUnhandledRejections: options.captureUnhandledRejections ?? true,
     maxPending,

@@ -1,4 +1,6 @@
+import { ConfigError } from '../config-error.js';
 import type { JsonValue } from '../document.js';
+import { envReader, oneOf, type Env } from '../env.js';
 import type { Tracer } from '../tracer.js';
 import { detectEc2, type Ec2PluginOptions } from './ec2.js';
 import { detectEcs, type EcsPluginOptions } from './ecs.js';
@@ -36,7 +38,7 @@ export interface DetectedEnvironment {
 }
 
 /** A plugin name that is not one of {@link ALL_PLUGINS}. */
-export class UnknownPluginError extends Error {
+export class UnknownPluginError extends ConfigError {
   override name = 'UnknownPluginError';
 }
 
@@ -94,12 +96,11 @@ export function detectEnvironment(tracer: Tracer, options: DetectEnvironmentOpti
   });
 }
 
-function pluginList(given: readonly PluginName[] | undefined, env: NodeJS.ProcessEnv): readonly PluginName[] {
-  const fromEnv = env[PLUGINS_ENV]?.trim();
-  const names: readonly string[] = given ?? (fromEnv ? fromEnv.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : ALL_PLUGINS);
+function pluginList(given: readonly PluginName[] | undefined, env: Env): readonly PluginName[] {
+  const names: readonly string[] = given ?? envReader(env).list(PLUGINS_ENV)?.map((name) => name.toLowerCase()) ?? ALL_PLUGINS;
   for (const name of names) {
     if (!(ALL_PLUGINS as readonly string[]).includes(name)) {
-      throw new UnknownPluginError(`${given ? 'plugins option' : PLUGINS_ENV} names ${JSON.stringify(name)}; expected some of ${ALL_PLUGINS.join(', ')}`);
+      throw new UnknownPluginError(given ? 'plugins' : PLUGINS_ENV, given ?? env[PLUGINS_ENV], `a comma list of ${oneOf(ALL_PLUGINS)} (${JSON.stringify(name)} is none of them)`);
     }
   }
   return names as readonly PluginName[];

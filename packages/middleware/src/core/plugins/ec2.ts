@@ -1,5 +1,6 @@
 import { jsonBody, metadataRequest } from './metadata-http.js';
 import { definedFields, ORIGINS, stringField, type PluginResult } from './plugin.js';
+import { envReader } from '../env.js';
 
 /** Options of the EC2 plugin. */
 export interface Ec2PluginOptions {
@@ -19,8 +20,9 @@ const IDENTITY_PATH = '/latest/dynamic/instance-identity/document';
  * documented keys (`instance_size` is the instance type). Undefined when not on EC2.
  */
 export async function detectEc2(options: Ec2PluginOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<PluginResult | undefined> {
-  if (env.AWS_EC2_METADATA_DISABLED?.toLowerCase() === 'true') return undefined;
-  const endpoint = (options.endpoint ?? env.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? 'http://169.254.169.254').replace(/\/+$/, '');
+  const read = envReader(env);
+  if (read.boolean('AWS_EC2_METADATA_DISABLED') === true) return undefined;
+  const endpoint = (options.endpoint ?? read.string('AWS_EC2_METADATA_SERVICE_ENDPOINT') ?? 'http://169.254.169.254').replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 1_000;
   const tokenAnswer = await metadataRequest(endpoint + TOKEN_PATH, {
     method: 'PUT',

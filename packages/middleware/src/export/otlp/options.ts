@@ -1,3 +1,5 @@
+import { ConfigError } from '../../core/config-error.js';
+import { describeNumber, envReader, oneOf, orDefault, type Env, type EnvReader, type NumberRule } from '../../core/env.js';
 import type { OtlpAttribute } from './span-model.js';
 
 /** Wire encoding of the request body. */
@@ -67,166 +69,147 @@ export interface ResolvedOtlpOptions {
 }
 
 /** A configuration value that cannot work: names the setting, the value and what was expected. */
-export class OtlpConfigError extends Error {
+export class OtlpConfigError extends ConfigError {
   override name = 'OtlpConfigError';
 }
 
 const DEFAULT_ENDPOINT = 'http://localhost:4318/';
 const AWS_XRAY_HOST = /^xray\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
+const COMPRESSIONS = ['gzip', 'none'] as const;
+const URL_EXPECTED = 'an http:// or https:// URL (OTLP/gRPC is not supported: use port 4318 and http/protobuf)';
 
 /**
- * Applies the defaults and the `OTEL_*` variables.
- * @throws OtlpConfigError naming the option or variable, its value and what was expected.
+ * Applies the defaults and the `OTEL_*` variables. Options are code, checked strictly: one that
+ * cannot work throws. The variables are read as the OpenTelemetry specification asks: a value
+ * that cannot be used is reported through `warn`, naming the variable and the value, and the
+ * default applies (a `…_TRACES_…` variable that cannot be used gives way to the general one).
+ * @throws OtlpConfigError naming the option, its value and what was expected, and when the
+ *   endpoint needs SigV4 and no region is known.
  */
-export function resolveOtlpOptions(options: OtlpExporterOptions, env: NodeJS.ProcessEnv): ResolvedOtlpOptions {
-  const endpoint = resolveEndpoint(options.endpoint, env);
-  const protocol = pickProtocol(options.protocol, env);
-  const compression = options.compression !== undefined ? { value: options.compression as string, source: 'compression' } : pickEnv(env, 'COMPRESSION');
-  if (compression !== undefined && compression.value !== 'gzip' && compression.value !== 'none') {
-    throw new OtlpConfigError(`${compression.source} is ${JSON.stringify(compression.value)}; expected gzip or none`);
-  }
-  const headers = { ...parseHeaderList(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS'), ...parseHeaderList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'), ...(options.headers ?? {}) };
-  const timeout = options.timeoutMs !== undefined ? { value: options.timeoutMs, source: 'timeoutMs' } : pickNumberEnv(env, ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT']);
-  const maxQueueSize = positive(options.maxQueueSize, 'maxQueueSize', env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2048);
-  const maxExportBatchSize = Math.min(positive(options.maxExportBatchSize, 'maxExportBatchSize', env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512), maxQueueSize);
-  const host = endpoint.hostname;
-  const awsHost = AWS_XRAY_HOST.exec(host);
+export function resolveOtlpOptions(options: OtlpExporterOptions, env: Env, warn: (message: string) => void = () => {}): ResolvedOtlpOptions {
+  const read = envReader(env, OtlpConfigError);
+  // The first of the variables that holds a usable value.
+  const first = <T>(names: readonly string[], get: (name: string) => T | undefined): T | undefined => {
+    for (const name of names) {
+      const value = orDefault(() => get(name), warn);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+  const traces = (suffix: string): string[] => [`OTEL_EXPORTER_OTLP_TRACES_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`];
+
+  const endpoint = options.endpoint !== undefined ? strictUrl(options.endpoint) : (envEndpoint(read, warn) ?? new URL(`${DEFAULT_ENDPOINT}v1/traces`));
+  const protocol = options.protocol !== undefined ? strictChoice('protocol', options.protocol, PROTOCOLS) : (first(traces('PROTOCOL'), (name) => read.choice(name, PROTOCOLS)) ?? 'http/protobuf');
+  const compression = options.compression !== undefined ? strictChoice('compression', options.compression, COMPRESSIONS) : (first(traces('COMPRESSION'), (name) => read.choice(name, COMPRESSIONS)) ?? 'gzip');
+  const headers = { ...envHeaders(read, 'OTEL_EXPORTER_OTLP_HEADERS', warn), ...envHeaders(read, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', warn), ...(options.headers ?? {}) };
+  const number = (option: number | undefined, optionName: string, variables: readonly string[], rule: NumberRule, fallback: number): number => {
+    if (option !== undefined) return strictNumber(optionName, option, rule);
+    return first(variables, (name) => read.number(name, rule)) ?? fallback;
+  };
+  const positiveMs: NumberRule = { min: 1, unit: 'milliseconds' };
+  const count: NumberRule = { min: 1, integer: true, unit: 'spans' };
+  const maxQueueSize = number(options.maxQueueSize, 'maxQueueSize', ['OTEL_BSP_MAX_QUEUE_SIZE'], count, 2048);
+  const maxExportBatchSize = Math.min(number(options.maxExportBatchSize, 'maxExportBatchSize', ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE'], count, 512), maxQueueSize);
+  const awsHost = AWS_XRAY_HOST.exec(endpoint.hostname);
   const sigv4 = options.sigv4 ?? awsHost !== null;
-  const region = options.region ?? awsHost?.[1] ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
+  const region = options.region ?? awsHost?.[1] ?? read.string('AWS_REGION') ?? read.string('AWS_DEFAULT_REGION');
   if (sigv4 && !region) {
-    throw new OtlpConfigError(`the OTLP endpoint ${endpoint.href} needs SigV4 signing and no region was found: set the region option, AWS_REGION or AWS_DEFAULT_REGION`);
+    throw new OtlpConfigError('region', undefined, `one, as no region was found for SigV4 signing of ${endpoint.href}: set the region option, AWS_REGION or AWS_DEFAULT_REGION`);
   }
   return {
     endpoint,
     headers,
     protocol,
-    gzip: (compression?.value ?? 'gzip') === 'gzip',
-    timeoutMs: checkPositive(timeout?.value ?? 10_000, timeout?.source ?? 'timeoutMs'),
+    gzip: compression === 'gzip',
+    timeoutMs: Math.floor(number(options.timeoutMs, 'timeoutMs', traces('TIMEOUT'), positiveMs, 10_000)),
     maxQueueSize,
     maxExportBatchSize,
-    scheduleDelayMs: nonNegative(options.scheduleDelayMs, 'scheduleDelayMs', env, 'OTEL_BSP_SCHEDULE_DELAY', 5000),
-    exportTimeoutMs: positive(options.exportTimeoutMs, 'exportTimeoutMs', env, 'OTEL_BSP_EXPORT_TIMEOUT', 30_000),
-    resource: resourceAttributes(options.resourceAttributes, env.OTEL_RESOURCE_ATTRIBUTES),
+    scheduleDelayMs: number(options.scheduleDelayMs, 'scheduleDelayMs', ['OTEL_BSP_SCHEDULE_DELAY'], { min: 0, unit: 'milliseconds' }, 5000),
+    exportTimeoutMs: Math.floor(number(options.exportTimeoutMs, 'exportTimeoutMs', ['OTEL_BSP_EXPORT_TIMEOUT'], positiveMs, 30_000)),
+    resource: resourceAttributes(options.resourceAttributes, read, warn),
     sigv4,
     region,
   };
 }
 
-function resolveEndpoint(option: string | undefined, env: NodeJS.ProcessEnv): URL {
-  let raw: string;
-  let source: string;
-  // What the user wrote, for error messages (the general variable gets the signal path appended).
-  let given: string;
-  if (option !== undefined) {
-    raw = given = option;
-    source = 'endpoint';
-  } else if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
-    raw = given = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-    source = 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT';
-  } else {
-    // The general variable is a base URL: the signal's path is appended (OTLP exporter spec).
-    const base = (given = env.OTEL_EXPORTER_OTLP_ENDPOINT || DEFAULT_ENDPOINT);
-    raw = (base.endsWith('/') ? base : `${base}/`) + 'v1/traces';
-    source = env.OTEL_EXPORTER_OTLP_ENDPOINT ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : 'the default endpoint';
-  }
-  let url: URL;
+function httpUrl(raw: string): URL | undefined {
   try {
-    url = new URL(raw.trim());
+    const url = new URL(raw.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
   } catch {
-    throw new OtlpConfigError(`${source} is ${JSON.stringify(given)}; expected an http:// or https:// URL`);
+    return undefined;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new OtlpConfigError(`${source} is ${JSON.stringify(given)}; expected an http:// or https:// URL (OTLP/gRPC is not supported: use port 4318 and http/protobuf)`);
-  }
+}
+
+function strictUrl(option: string): URL {
+  const url = httpUrl(option);
+  if (!url) throw new OtlpConfigError('endpoint', option, URL_EXPECTED);
   return url;
 }
 
-function pickProtocol(option: OtlpProtocol | undefined, env: NodeJS.ProcessEnv): OtlpProtocol {
-  const chosen = option !== undefined ? { value: option as string, source: 'protocol' } : pickEnv(env, 'PROTOCOL');
-  if (chosen === undefined) return 'http/protobuf';
-  if (chosen.value === 'http/protobuf' || chosen.value === 'http/json') return chosen.value;
-  const hint = chosen.value === 'grpc' ? ' (OTLP/gRPC is not supported)' : '';
-  throw new OtlpConfigError(`${chosen.source} is ${JSON.stringify(chosen.value)}; expected http/protobuf or http/json${hint}`);
-}
-
-function pickEnv(env: NodeJS.ProcessEnv, suffix: string): { value: string; source: string } | undefined {
-  for (const name of [`OTEL_EXPORTER_OTLP_TRACES_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
-    const value = env[name]?.trim();
-    if (value) return { value: value.toLowerCase(), source: name };
+// The traces variable is used as is; the general one is a base URL that gets the signal's path
+// appended (OTLP exporter specification).
+function envEndpoint(read: EnvReader, warn: (message: string) => void): URL | undefined {
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const given = read.string(name);
+    if (given === undefined) continue;
+    const url = httpUrl(name === 'OTEL_EXPORTER_OTLP_ENDPOINT' ? `${given.endsWith('/') ? given : `${given}/`}v1/traces` : given);
+    if (url) return url;
+    warn(`${new OtlpConfigError(name, given, URL_EXPECTED).message}; using the default`);
   }
   return undefined;
 }
 
-function pickNumberEnv(env: NodeJS.ProcessEnv, names: readonly string[]): { value: number; source: string } | undefined {
-  for (const name of names) {
-    const raw = env[name]?.trim();
-    if (raw) return { value: parseNumber(raw, name), source: name };
-  }
-  return undefined;
-}
-
-function parseNumber(raw: string, source: string): number {
-  const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || !Number.isFinite(value)) throw new OtlpConfigError(`${source} is ${JSON.stringify(raw)}; expected a number of milliseconds or items`);
+function strictChoice<T extends string>(option: string, value: T, choices: readonly T[]): T {
+  if (!choices.includes(value)) throw new OtlpConfigError(option, value, oneOf(choices));
   return value;
 }
 
-function positive(option: number | undefined, name: string, env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
-  if (option !== undefined) return checkPositive(option, name);
-  const raw = env[variable]?.trim();
-  return raw ? checkPositive(parseNumber(raw, variable), variable) : fallback;
-}
-
-function nonNegative(option: number | undefined, name: string, env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
-  const raw = env[variable]?.trim();
-  const [value, source] = option !== undefined ? [option, name] : raw ? [parseNumber(raw, variable), variable] : [fallback, name];
-  if (!Number.isFinite(value) || value < 0) throw new OtlpConfigError(`${source} is ${String(value)}; expected a number ≥ 0`);
+function strictNumber(option: string, value: number, rule: NumberRule): number {
+  const fits = Number.isFinite(value) && (!rule.integer || Number.isInteger(value)) && (rule.min === undefined || value >= rule.min);
+  if (!fits) throw new OtlpConfigError(option, value, describeNumber(rule));
   return value;
-}
-
-function checkPositive(value: number, source: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new OtlpConfigError(`${source} is ${String(value)}; expected a number > 0`);
-  return Math.floor(value);
 }
 
 /**
  * `k=v,k2=v2` as the OTel environment variables write headers and resource attributes: keys
- * trimmed, values percent-decoded (W3C Baggage octet rules). A malformed entry is a start-up error
- * naming it: a silently dropped API key header would show up only as 401s.
+ * trimmed, values percent-decoded (W3C Baggage octet rules). An entry that cannot be used is
+ * skipped with a warning naming it (the others still apply): a dropped API key header then shows
+ * up in the log, not only as 401s.
  */
-export function parseKeyValueList(raw: string | undefined, source: string): Array<[string, string]> {
-  if (raw === undefined || raw.trim() === '') return [];
+function parseKeyValueList(read: EnvReader, name: string, warn: (message: string) => void): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  for (const entry of raw.split(',')) {
-    if (entry.trim() === '') continue;
+  for (const entry of read.list(name) ?? []) {
     const eq = entry.indexOf('=');
     const key = eq > 0 ? entry.slice(0, eq).trim() : '';
-    if (!key) throw new OtlpConfigError(`${source} has the entry ${JSON.stringify(entry.trim().slice(0, 40))}; expected key=value pairs separated by commas`);
-    let value = entry.slice(eq + 1).trim();
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      throw new OtlpConfigError(`${source} has a malformed percent-escape in the value of ${JSON.stringify(key)}`);
+    if (!key) {
+      warn(`${name} has the entry ${JSON.stringify(entry.slice(0, 40))}, not key=value; it is skipped`);
+      continue;
     }
-    out.push([key, value]);
+    try {
+      out.push([key, decodeURIComponent(entry.slice(eq + 1).trim())]);
+    } catch {
+      warn(`${name} has a malformed percent-escape in the value of ${JSON.stringify(key)}; the entry is skipped`);
+    }
   }
   return out;
 }
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-function parseHeaderList(raw: string | undefined, source: string): Record<string, string> {
+function envHeaders(read: EnvReader, name: string, warn: (message: string) => void): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of parseKeyValueList(raw, source)) {
-    if (!HEADER_NAME.test(key)) throw new OtlpConfigError(`${source} names the header ${JSON.stringify(key)}, which is not a valid header name`);
-    if (/[\r\n\0]/.test(value)) throw new OtlpConfigError(`${source}: the value of ${key} contains a line break`);
-    out[key.toLowerCase()] = value;
+  for (const [key, value] of parseKeyValueList(read, name, warn)) {
+    if (!HEADER_NAME.test(key)) warn(`${name} names the header ${JSON.stringify(key)}, which is not a valid header name; it is skipped`);
+    else if (/[\r\n\0]/.test(value)) warn(`${name}: the value of ${key} contains a line break; it is skipped`);
+    else out[key.toLowerCase()] = value;
   }
   return out;
 }
 
-function resourceAttributes(option: OtlpExporterOptions['resourceAttributes'], raw: string | undefined): OtlpAttribute[] {
-  const merged = new Map<string, string | number | boolean>(parseKeyValueList(raw, 'OTEL_RESOURCE_ATTRIBUTES'));
+function resourceAttributes(option: OtlpExporterOptions['resourceAttributes'], read: EnvReader, warn: (message: string) => void): OtlpAttribute[] {
+  const merged = new Map<string, string | number | boolean>(parseKeyValueList(read, 'OTEL_RESOURCE_ATTRIBUTES', warn));
   for (const [key, value] of Object.entries(option ?? {})) merged.set(key, value);
   return Array.from(merged, ([key, value]) => ({ key, value }));
 }

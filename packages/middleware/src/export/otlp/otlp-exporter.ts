@@ -99,12 +99,13 @@ export class OtlpTraceExporter implements EntityEmitter {
   #failing = false;
 
   /**
-   * @throws OtlpConfigError for an option or `OTEL_*` variable that cannot work (naming it and its
-   *   value), and when the endpoint needs SigV4 and no region is known.
+   * @throws OtlpConfigError for an option that cannot work (naming it and its value), and when the
+   *   endpoint needs SigV4 and no region is known. An `OTEL_*` variable that cannot be used is
+   *   warned about and its default applies, as the OpenTelemetry specification asks.
    */
   constructor(options: OtlpExporterOptions = {}, deps: OtlpExporterDeps = {}) {
-    this.#o = resolveOtlpOptions(options, deps.env ?? process.env);
     this.#diagnostics = deps.diagnostics ?? new Diagnostics();
+    this.#o = resolveOtlpOptions(options, deps.env ?? process.env, (message) => this.#diagnostics.warn(message));
     this.#random = deps.random ?? Math.random;
     this.#resources = new ResourceBuilder(this.#o.resource);
     this.#agent = createAgent(this.#o.endpoint);

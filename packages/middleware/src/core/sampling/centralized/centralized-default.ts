@@ -1,10 +1,9 @@
+import { environmentEmitters } from '../../emit/emitters-from-env.js';
+import { envReader, type Env } from '../../env.js';
 import type { TracerOptions } from '../../tracer-options.js';
 
 /** Environment variable that turns centralized sampling on (`true`) or off (`false`). */
 export const CENTRALIZED_SAMPLING_ENV = 'CRUDDUR_XRAY_CENTRALIZED_SAMPLING';
-
-const TRUE = new Set(['true', '1', 'on', 'yes']);
-const FALSE = new Set(['false', '0', 'off', 'no']);
 
 /**
  * Whether a tracer built with `options` polls centralized sampling rules. Precedence: a `sampler`
@@ -20,22 +19,17 @@ const FALSE = new Set(['false', '0', 'off', 'no']);
  * On with no daemon listening costs one refused connection per retry (5 s, backing off to 5 min),
  * one debug line, and nothing per request: the local rules decide.
  *
- * @throws Error when the environment variable holds something other than true/false (1/0, on/off, yes/no).
+ * @throws ConfigError when the environment variable holds something other than true/false (1/0, yes/no, on/off).
  */
-export function centralizedSamplingEnabled(options: Pick<TracerOptions, 'sampler' | 'centralizedSampling' | 'emitter'>, env: NodeJS.ProcessEnv): boolean {
+export function centralizedSamplingEnabled(options: Pick<TracerOptions, 'sampler' | 'centralizedSampling' | 'emitter'>, env: Env): boolean {
   if (options.sampler) return false;
   if (options.centralizedSampling !== undefined) return options.centralizedSampling;
-  const raw = env[CENTRALIZED_SAMPLING_ENV];
-  if (raw !== undefined && raw.trim() !== '') {
-    const value = raw.trim().toLowerCase();
-    if (TRUE.has(value)) return true;
-    if (FALSE.has(value)) return false;
-    throw new Error(`${CENTRALIZED_SAMPLING_ENV}=${JSON.stringify(raw)}: expected true or false`);
-  }
-  if (env.AWS_LAMBDA_FUNCTION_NAME) return false;
+  const read = envReader(env);
+  const fromEnv = read.boolean(CENTRALIZED_SAMPLING_ENV);
+  if (fromEnv !== undefined) return fromEnv;
+  if (read.string('AWS_LAMBDA_FUNCTION_NAME')) return false;
   if (options.emitter) return false;
-  const exporters = env.OTEL_TRACES_EXPORTER?.trim();
-  if (exporters) return exporters.toLowerCase().split(',').some((name) => name.trim() === 'xray');
-  const emitter = env.CRUDDUR_XRAY_EMITTER?.toLowerCase();
-  return emitter !== 'console' && emitter !== 'none';
+  // The same reading the emitters get, so this agrees with where documents actually go (the
+  // emitters report unusable values; reporting them here too would say it twice).
+  return environmentEmitters(env, () => {}).includes('xray');
 }
