@@ -80,14 +80,16 @@ export class Tracer implements EntityHost {
     this.scrubMessage = options.scrubMessage ?? scrubText;
     // AWS_XRAY_TRACING_NAME wins over everything (as in every X-Ray SDK); OTEL_SERVICE_NAME only
     // names services that no option names.
-    this.name = env.AWS_XRAY_TRACING_NAME || options.name || env.OTEL_SERVICE_NAME || undefined;
-    this.nameFromEnv = Boolean(env.AWS_XRAY_TRACING_NAME);
-    this.enabled = options.enabled ?? envReader(env).boolean('AWS_XRAY_SDK_ENABLED') ?? true;
-    this.propagators = resolvePropagators(options.propagators, env.OTEL_PROPAGATORS, (message) => this.diagnostics.warn(message));
-    const address = options.daemonAddress ?? env.AWS_XRAY_DAEMON_ADDRESS;
+    const read = envReader(env);
+    const envName = read.string('AWS_XRAY_TRACING_NAME');
+    this.name = envName ?? (options.name || read.string('OTEL_SERVICE_NAME'));
+    this.nameFromEnv = envName !== undefined;
+    this.enabled = options.enabled ?? read.boolean('AWS_XRAY_SDK_ENABLED') ?? true;
+    this.propagators = resolvePropagators(options.propagators, read.string('OTEL_PROPAGATORS'), (message) => this.diagnostics.warn(message));
+    const address = options.daemonAddress ?? read.string('AWS_XRAY_DAEMON_ADDRESS');
     this.daemonAddress = address ? parseDaemonAddress(address, options.daemonAddress ? 'daemonAddress' : 'AWS_XRAY_DAEMON_ADDRESS') : DEFAULT_DAEMON_ADDRESS;
     this.#contextMissing = options.contextMissing ?? contextMissingFromEnv(env);
-    this.#sampler = options.sampler ?? new LocalSampler(resolveRules(options.samplingRules ?? env.CRUDDUR_XRAY_SAMPLING_RULES));
+    this.#sampler = options.sampler ?? new LocalSampler(resolveRules(options.samplingRules ?? read.string('CRUDDUR_XRAY_SAMPLING_RULES')));
     // Centralized rules through the daemon's proxy, the local rules as their fallback; when this is on: centralized-default.ts.
     if (this.enabled && centralizedSamplingEnabled(options, env)) {
       this.#sampler = new CentralizedSampler({ proxy: this.daemonAddress.tcp, fallback: this.#sampler, diagnostics: this.diagnostics });

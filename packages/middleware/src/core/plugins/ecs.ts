@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { jsonBody, metadataRequest } from './metadata-http.js';
 import { definedFields, ORIGINS, stringField, type PluginResult } from './plugin.js';
+import { envReader } from '../env.js';
 
 /** Options of the ECS plugin. */
 export interface EcsPluginOptions {
@@ -20,7 +21,8 @@ export interface EcsPluginOptions {
  * answer, the variable alone still proves ECS and the host name is recorded.
  */
 export async function detectEcs(options: EcsPluginOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<PluginResult | undefined> {
-  const uri = (options.metadataUri ?? env.ECS_CONTAINER_METADATA_URI_V4 ?? env.ECS_CONTAINER_METADATA_URI)?.replace(/\/+$/, '');
+  const read = envReader(env);
+  const uri = (options.metadataUri ?? read.string('ECS_CONTAINER_METADATA_URI_V4') ?? read.string('ECS_CONTAINER_METADATA_URI'))?.replace(/\/+$/, '');
   if (!uri) return undefined;
   const timeoutMs = options.timeoutMs ?? 1_000;
   const [container, task] = await Promise.all([

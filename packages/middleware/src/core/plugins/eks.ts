@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { readContainerId, type ContainerIdSources } from './container-id.js';
 import { definedFields, ORIGINS, type PluginResult } from './plugin.js';
+import { envReader } from '../env.js';
 
 /** Options of the EKS plugin. */
 export interface EksPluginOptions extends ContainerIdSources {
@@ -22,14 +23,15 @@ const TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
  * Any Kubernetes counts: listing this plugin says the cluster is EKS.
  */
 export async function detectEks(options: EksPluginOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<PluginResult | undefined> {
-  const inPod = Boolean(env.KUBERNETES_SERVICE_HOST) || (await exists(options.tokenPath ?? TOKEN_PATH));
+  const read = envReader(env);
+  const inPod = read.string('KUBERNETES_SERVICE_HOST') !== undefined || (await exists(options.tokenPath ?? TOKEN_PATH));
   if (!inPod) return undefined;
   return {
     key: 'eks',
     origin: ORIGINS.eks,
     fields: definedFields({
       pod: options.pod ?? hostname(),
-      cluster_name: options.clusterName ?? env.EKS_CLUSTER_NAME ?? env.K8S_CLUSTER_NAME,
+      cluster_name: options.clusterName ?? read.string('EKS_CLUSTER_NAME') ?? read.string('K8S_CLUSTER_NAME'),
       container_id: await readContainerId(options),
     }),
   };
