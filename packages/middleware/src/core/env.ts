@@ -24,7 +24,7 @@ const FALSE = new Set(['false', '0', 'no', 'off']);
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
 
 /** What a boolean variable accepts, for messages. */
-export const BOOLEAN_EXPECTED = 'true or false (also 1/0, yes/no, on/off)';
+const BOOLEAN_EXPECTED = 'true or false (also 1/0, yes/no, on/off)';
 
 /** The error a part of the package throws for its settings (`LoggerConfigError`, …). */
 export type ConfigErrorClass = new (setting: string, value: unknown, expected: string) => ConfigError;
