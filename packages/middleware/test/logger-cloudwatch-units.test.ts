@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nextBatchSize, PUT_LOG_EVENTS_LIMITS } from '../src/logger/cloudwatch/batch.js';
 import { EventBuffer } from '../src/logger/cloudwatch/event-buffer.js';
-import { backoffDelay, classifyFailure } from '../src/logger/cloudwatch/retry.js';
+import { backoffMs } from '../src/core/backoff.js';
+import { classifyFailure } from '../src/logger/cloudwatch/retry.js';
 import { fitMessage, MAX_MESSAGE_BYTES } from '../src/logger/index.js';
 
 test('a message over the event limit is cut on a character boundary and marked', () => {
@@ -80,9 +81,9 @@ test('throttling, 5xx and network errors are retried; bad parameters are not; a 
   assert.equal(await classifyFailure(aws('InvalidParameterException', 400, 'client')), 'fatal');
   assert.equal(await classifyFailure(aws('AccessDeniedException', 400, 'client')), 'fatal');
   assert.equal(await classifyFailure(aws('ResourceNotFoundException', 400, 'client')), 'missing');
-  for (let attempt = 1; attempt < 40; attempt++) {
-    const delay = backoffDelay(attempt, 100, 5_000);
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const delay = backoffMs(attempt, 100, 5_000, Math.random);
     assert.ok(delay >= 50 && delay <= 5_000, `attempt ${attempt}: ${delay}`);
   }
-  assert.equal(backoffDelay(10, 100, 5_000, () => 1), 5_000);
+  assert.equal(backoffMs(10, 100, 5_000, () => 1), 5_000);
 });

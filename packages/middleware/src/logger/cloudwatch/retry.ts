@@ -19,12 +19,6 @@ export async function classifyFailure(error: unknown): Promise<FailureKind> {
   return (await classifyAwsFailure(error)) === 'client' ? 'fatal' : 'retry';
 }
 
-/** Exponential back-off with full jitter: attempt 1 waits up to `baseMs`, doubling up to `maxMs`. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
-  return Math.max(baseMs / 2, Math.round(ceiling * random()));
-}
-
 /** A short, stable description of an error for diagnostics (name and message, never a stack). */
 export function describeFailure(error: unknown): string {
   if (error instanceof Error) {

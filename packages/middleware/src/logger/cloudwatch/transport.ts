@@ -19,7 +19,8 @@ import { nextBatchSize, PUT_LOG_EVENTS_LIMITS, type BatchLimits } from './batch.
 import { EventBuffer } from './event-buffer.js';
 import { ensureLogStream, type LogStreamTarget } from './resources.js';
 import { MAX_MESSAGE_BYTES } from './limits.js';
-import { backoffDelay, classifyFailure, describeFailure } from './retry.js';
+import { backoffMs } from '../../core/backoff.js';
+import { classifyFailure, describeFailure } from './retry.js';
 import { createClient, loadSdk, type CloudWatchLogsSdk } from './sdk.js';
 import type { CloudWatchTransportOptions, CloudWatchStats, FlushResult } from './types.js';
 import { fitMessage } from './truncate.js';
@@ -307,7 +308,8 @@ export class CloudWatchLogsTransport extends TransportBase {
 
   #backoff(attempt: number): Promise<void> {
     const max = this.#options.maxRetryDelayMs ?? CLOUDWATCH_DEFAULTS.maxRetryDelayMs;
-    const delay = backoffDelay(attempt, this.#options.retryBaseMs ?? CLOUDWATCH_DEFAULTS.retryBaseMs, this.#flushing > 0 ? Math.min(max, FLUSH_RETRY_CEILING_MS) : max);
+    // Attempts count from 1 here, from 0 in the shared back-off.
+    const delay = backoffMs(attempt - 1, this.#options.retryBaseMs ?? CLOUDWATCH_DEFAULTS.retryBaseMs, this.#flushing > 0 ? Math.min(max, FLUSH_RETRY_CEILING_MS) : max, Math.random);
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
