@@ -46,7 +46,7 @@ before(async () => {
   // `npm start -w @cruddur/trace-viewer` runs `node dist/cli.js` in the package folder.
   const manifest = JSON.parse(readRepoFile('packages/trace-viewer/package.json')) as { scripts: Record<string, string> };
   assert.equal(manifest.scripts.start, 'node dist/cli.js');
-  viewer = spawn(process.execPath, ['dist/cli.js', '--udp-port', '0', '--http-port', '0', '--finish-after', '200', '--no-color', '--forward', sink.address], {
+  viewer = spawn(process.execPath, ['dist/cli.js', '--udp-port', '0', '--http-port', '0', '--otlp-port', '0', '--finish-after', '200', '--no-color', '--forward', sink.address], {
     cwd: path.join(repoRoot, 'packages', 'trace-viewer'),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

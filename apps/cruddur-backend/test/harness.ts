@@ -3,6 +3,7 @@ import { type AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { createTestTracer } from '@cruddur/middleware/testing';
 // The second service, started in-process from its sources so the suite exercises the real HTTP calls both ways.
 import { createApp as createWorkerApp } from '../../worker/src/app.js';
 import { createApp } from '../src/app.js';
@@ -118,7 +119,16 @@ export interface Stack {
   stop: () => Promise<void>;
 }
 
-/** The observability of one service in a test stack (none by default). */
+/**
+ * A tracer that keeps its segments in memory: what a service of a test stack traces with unless
+ * the test gives its own, so no test sends to the default daemon address (127.0.0.1:2000), where a
+ * developer's daemon or trace view would receive them.
+ */
+export function quietTracer(): NonNullable<BackendDeps['tracer']> {
+  return createTestTracer().tracer;
+}
+
+/** The observability of one service in a test stack (segments kept in memory, no error reports, by default). */
 export interface ServiceTelemetry {
   tracer?: BackendDeps['tracer'];
   reporter?: BackendDeps['reporter'];
@@ -155,7 +165,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     backendUrl,
     logger: workerLog,
     internalToken: options.internalToken,
-    tracer: options.worker?.tracer,
+    tracer: options.worker?.tracer ?? quietTracer(),
     reporter: options.worker?.reporter,
   });
   const workerUrl = await worker.listen({ port: 0, host: '127.0.0.1' });
@@ -166,7 +176,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     workerUrl,
     logger: backendLog,
     internalToken: options.internalToken,
-    tracer: options.backend?.tracer,
+    tracer: options.backend?.tracer ?? quietTracer(),
     reporter: options.backend?.reporter,
     metrics: options.metrics,
   });
@@ -194,7 +204,7 @@ export async function startBackend(
   tableName = TABLE,
 ): Promise<{ api: Api; log: ReturnType<typeof memoryLogger>; stop: () => Promise<void> }> {
   const log = memoryLogger();
-  const server = createServer(createApp({ db, tableName, workerUrl, logger: log, workerTimeoutMs: 2000 }));
+  const server = createServer(createApp({ db, tableName, workerUrl, logger: log, workerTimeoutMs: 2000, tracer: quietTracer() }));
   const port = await listen(server);
   return { api: apiClient(`http://127.0.0.1:${port}`), log, stop: () => close(server) };
 }

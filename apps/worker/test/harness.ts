@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-d
 import dynalite from 'dynalite';
 // The table definition is owned by the backend (schema-load); the worker only writes into it.
 import { ensureTable } from '../../cruddur-backend/src/db/schema.js';
+import { quietTracer } from '../../cruddur-backend/test/harness.js';
 import { createApp } from '../src/app.js';
 import { type Logger, type WorkerDeps } from '../src/deps.js';
 
@@ -102,7 +103,7 @@ export async function startWorker(
   tableName = TABLE,
   options: Pick<WorkerDeps, 'now' | 'internalToken' | 'tracer' | 'reporter'> = {},
 ): Promise<{ url: string; stop: () => Promise<void> }> {
-  const app = createApp({ db, tableName, backendUrl, logger, backendTimeoutMs: 2000, ...options });
+  const app = createApp({ db, tableName, backendUrl, logger, backendTimeoutMs: 2000, ...options, tracer: options.tracer ?? quietTracer() });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url: address, stop: () => app.close() };
 }
