@@ -4,12 +4,11 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import dynalite from 'dynalite';
+import { close, listen } from './harness.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -277,33 +276,12 @@ export async function onPath(command: string): Promise<boolean> {
   return (await run('sh', ['-c', `command -v ${command}`])).code === 0;
 }
 
-function listen(server: Server, port = 0): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolvePromise((server.address() as AddressInfo).port));
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolvePromise) => {
-    server.close(() => resolvePromise());
-    server.closeAllConnections();
-  });
-}
-
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
   const server = createServer();
   const port = await listen(server);
   await close(server);
   return port;
-}
-
-/** dynalite on 127.0.0.1:`port` (0 = any), no table. */
-export async function startDynalite(port = 0): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const server = dynalite({ createTableMs: 0 });
-  const actual = await listen(server, port);
-  return { endpoint: `http://127.0.0.1:${actual}`, stop: () => close(server) };
 }
 
 /**

@@ -1,8 +1,9 @@
+// The test support of both apps' suites (the worker's harness adds its own stand-ins to it).
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
+import { startDynalite } from '@cruddur/fakes';
 import { createTestTracer } from '@cruddur/middleware/testing';
 // The second service, started in-process from its sources so the suite exercises the real HTTP calls both ways.
 import { createApp as createWorkerApp } from '../../worker/src/app.js';
@@ -29,14 +30,16 @@ export function memoryLogger(): Logger & { lines: LogLine[] } {
   };
 }
 
-function listen(server: Server): Promise<number> {
+/** Listens on 127.0.0.1:`port` (0 = any free port); resolves with the bound port. */
+export function listen(server: Server, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
 }
 
-function close(server: Server): Promise<void> {
+/** Stops listening and drops open connections. */
+export function close(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
@@ -52,9 +55,8 @@ export interface Dynamo {
 
 /** dynalite in-process on 127.0.0.1:0, table created (not seeded). */
 export async function startDynamo(): Promise<Dynamo> {
-  const server = dynalite({ createTableMs: 0 });
-  const port = await listen(server);
-  const endpoint = `http://127.0.0.1:${port}`;
+  const dynalite = await startDynalite();
+  const { endpoint } = dynalite;
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -68,7 +70,7 @@ export async function startDynamo(): Promise<Dynamo> {
     endpoint,
     stop: async () => {
       client.destroy();
-      await close(server);
+      await dynalite.close();
     },
   };
 }
