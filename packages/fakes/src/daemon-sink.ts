@@ -27,6 +27,12 @@ export interface DaemonSinkOptions {
   keep?: boolean;
   /** Called with every datagram whose header is valid and whose body is JSON, as it arrives. */
   onDocument?: (document: unknown, raw: Buffer) => void;
+  /**
+   * Whether each datagram's header and body are parsed. `false` only counts datagrams and bytes,
+   * the cheapest receiving side there is (malformed, documents and entities stay 0). Default:
+   * `true` when the sink keeps what it receives or has an `onDocument`, else `false`.
+   */
+  parse?: boolean;
 }
 
 /** Running totals of a sink, kept whether or not it keeps what it receives. */
@@ -150,6 +156,7 @@ export async function startDaemonSink(options: DaemonSinkOptions = {}): Promise<
   const stats = { datagrams: 0, bytes: 0, largest: 0, documents: 0, entities: 0 };
   const keep = options.keep ?? true;
   const onDocument = options.onDocument;
+  const parse = options.parse ?? (keep || onDocument !== undefined);
   const waiters = new Waiters();
   let dropped = 0;
   let toDrop = 0;
@@ -168,11 +175,16 @@ export async function startDaemonSink(options: DaemonSinkOptions = {}): Promise<
       dropped += 1;
       return;
     }
-    const datagram: DaemonDatagram = { raw, from: { address: remote.address, port: remote.port }, receivedAt: Date.now() };
-    if (keep) datagrams.push(datagram);
     stats.datagrams += 1;
     stats.bytes += raw.length;
     if (raw.length > stats.largest) stats.largest = raw.length;
+    if (!keep && !parse) return; // counting only: nothing to record, nobody can wait on documents
+    const datagram: DaemonDatagram = { raw, from: { address: remote.address, port: remote.port }, receivedAt: Date.now() };
+    if (keep) datagrams.push(datagram);
+    if (!parse) {
+      waiters.notify();
+      return;
+    }
     const newline = raw.indexOf(0x0a);
     if (newline < 0 || newline === raw.length - 1) {
       reject(datagram, 'missing-header-or-segment', newline < 0 ? 'no newline after the header' : 'empty body');

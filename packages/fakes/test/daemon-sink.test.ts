@@ -206,4 +206,23 @@ void describe('startDaemonSink({ keep: false })', () => {
       await sink.close();
     }
   });
+
+  void it('without onDocument it parses nothing: datagrams and bytes only', async () => {
+    const sink = await startDaemonSink({ keep: false });
+    const client = createSocket('udp4');
+    try {
+      const payloads = [`${HEADER}\n${segmentJson('alone')}`, 'no header at all'];
+      for (const payload of payloads) {
+        await new Promise<void>((resolve, reject) => client.send(payload, sink.port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+      }
+      for (let i = 0; i < 100 && sink.stats.datagrams < payloads.length; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(sink.stats.datagrams, 2);
+      assert.equal(sink.stats.bytes, payloads.reduce((n, p) => n + Buffer.byteLength(p), 0));
+      assert.equal(sink.stats.documents, 0);
+      assert.deepEqual(sink.malformed, { missingHeaderOrSegment: 0, invalidHeader: 0, invalidJson: 0 });
+    } finally {
+      client.close();
+      await sink.close();
+    }
+  });
 });
