@@ -8,7 +8,7 @@
 // either makes a new one. The pages' files are written on each run (they change more often).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packTarball } from '../../scripts/pack-tarballs.mjs';
@@ -139,6 +139,22 @@ function writeAtomically(file: string, content: string | Buffer): void {
   renameSync(temp, file);
 }
 
+/** A day without use: long enough for any run of any checkout still using it. */
+const STALE_MS = 24 * 60 * 60_000;
+
+// A project is about 200 MB and a new one comes with every change to a packed package: marks this
+// one as used now and removes those no run used for a day.
+function pruneStaleProjects(current: string): void {
+  const now = new Date();
+  utimesSync(path.join(current, '.ready'), now, now);
+  for (const entry of readdirSync(PROJECTS)) {
+    const dir = path.join(PROJECTS, entry);
+    if (dir === current || entry.endsWith('.lock')) continue;
+    const used = statSync(path.join(dir, '.ready'), { throwIfNoEntry: false })?.mtimeMs ?? statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? now.getTime();
+    if (now.getTime() - used > STALE_MS) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 let project: Promise<string> | undefined;
 
 /**
@@ -154,6 +170,7 @@ export function userProject(): Promise<string> {
     mkdirSync(PROJECTS, { recursive: true });
     const dir = path.join(PROJECTS, key);
     await buildOnce(dir, (staging) => build(staging, commands, tarballs));
+    pruneStaleProjects(dir);
     for (const [name, source] of shownFiles()) writeAtomically(path.join(dir, name), readFileSync(source));
     writeAtomically(path.join(dir, QUICK_START_FILE), readmeQuickStart());
     return dir;
