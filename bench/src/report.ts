@@ -604,7 +604,7 @@ export function renderReport({ plan, machine, cells, soak, metricsMemory, micro,
   }
   if (soak) sections.push('', '## Memory soak', '', soakSection(soak));
   if (micro) {
-    sections.push('', '## Core micro-benchmark', '', '`packages/middleware/bench/core.bench.ts`, run in its own process on the server core:', '', '```text', micro.output, '```');
+    sections.push('', '## Core micro-benchmark', '', '`bench/src/micro/core.bench.ts`, run in its own process on the server core:', '', '```text', micro.output, '```');
     if (micro.error) sections.push('', `⚠ the micro-benchmark failed: ${micro.error}`);
   }
   return `${sections.join('\n')}\n`;

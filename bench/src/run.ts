@@ -314,11 +314,11 @@ async function metricsMemory(starting: ReturnType<typeof startServer>): Promise<
 }
 
 function micro(): MicroResult {
-  phase('core micro-benchmark (packages/middleware/bench/core.bench.ts)');
-  const args = ['--import', 'tsx', 'bench/core.bench.ts', ...(quick ? ['--quick'] : [])];
+  phase('core micro-benchmark (bench/src/micro/core.bench.ts)');
+  const args = ['--import', 'tsx', 'src/micro/core.bench.ts', ...(quick ? ['--quick'] : [])];
   const [command, argv] = canPin ? ['taskset', ['-c', String(SERVER_CORE), process.execPath, ...args]] : [process.execPath, args];
   try {
-    const output = execFileSync(command, argv, { cwd: `${repoRoot}packages/middleware`, env: cleanEnv(), timeout: 300_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(command, argv, { cwd: `${repoRoot}bench`, env: cleanEnv(), timeout: 300_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return { output: output.trimEnd() };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fenceLanguage, includePath, parsePage, type Fence } from './markdown.js';
 import { policyActions, readRepoFile, repoRoot, snippetsDir, workshopDir } from './support.js';
+import { shownFiles, userProject } from './user-project.js';
 
 interface Page {
   name: string;
@@ -113,7 +114,7 @@ describe('the pages show exactly the files the tests run', () => {
 
   test('every snippet file is shown on a page', () => {
     const shown = new Set(pages.flatMap((p) => p.parsed.includes.map((i) => path.resolve(includePath(i.name)))));
-    const orphans = readdirSync(snippetsDir).filter((f) => !shown.has(path.join(snippetsDir, f)) && f !== 'sample-everything.json');
+    const orphans = readdirSync(snippetsDir).filter((f) => !shown.has(path.join(snippetsDir, f)));
     assert.deepEqual(orphans, [], 'snippet files that no page shows');
   });
 
@@ -134,15 +135,17 @@ describe('everything the pages name exists', () => {
   const rootPackage = readJson<PackageJson>(path.join(repoRoot, 'package.json'));
 
   test('files given to the AWS CLI (file://) and paths in commands', () => {
+    const files = shownFiles();
     const missing: string[] = [];
     for (const { at, text } of all) {
-      for (const m of text.matchAll(/file:\/\/([^\s'"]+)/g)) if (!existsSync(path.join(repoRoot, m[1] ?? ''))) missing.push(`${at}: file://${m[1]}`);
+      // A reader runs the AWS CLI in their project, where each file a page shows is saved under its name.
+      for (const m of text.matchAll(/file:\/\/([^\s'"]+)/g)) if (!files.has(m[1] ?? '')) missing.push(`${at}: file://${m[1]} is no file a page shows`);
       for (const m of text.matchAll(/(?:^|[\s=])(?:\$PWD\/)?((?:docs|aws|apps|packages)\/[\w./@-]*)/g)) {
         if (!existsSync(path.join(repoRoot, m[1] ?? ''))) missing.push(`${at}: ${m[1]}`);
       }
     }
     assert.deepEqual(missing, []);
-    assert.ok(all.some((c) => c.text.includes('file://aws/json/xray-sampling-rule.json')), 'step 5 creates the sampling rule from the repository file');
+    assert.ok(all.some((c) => c.text.includes('file://xray-sampling-rule.json')), 'step 5 creates the sampling rule from the file it shows');
   });
 
   test('npm scripts, workspaces and packages', () => {
@@ -153,6 +156,9 @@ describe('everything the pages name exists', () => {
       ...packages.keys(),
       ...Object.keys(packages.get('@cruddur/middleware')?.peerDependencies ?? {}),
       ...Object.keys(packages.get('@cruddur/docs')?.devDependencies ?? {}),
+      // The tools of a TypeScript project (step 1) and the local DynamoDB (step 4).
+      ...Object.keys(rootPackage.devDependencies ?? {}),
+      'dynalite',
     ]);
     let checked = 0;
     for (const { at, text } of all) {
@@ -204,17 +210,15 @@ describe('everything the pages name exists', () => {
     assert.deepEqual(missing, []);
   });
 
-  test('npx binaries, and the files given to tsx', () => {
+  test('npx binaries (in the reader\'s project), and the files given to tsx', async () => {
+    const project = await userProject();
+    const files = shownFiles();
     const problems: string[] = [];
-    const bins = new Set<string>();
-    for (const pkg of packages.values()) {
-      if (typeof pkg.bin === 'object') for (const name of Object.keys(pkg.bin)) bins.add(name);
-    }
     for (const { at, text } of all) {
       for (const m of text.matchAll(/\bnpx\s+(\S+)(?:\s+(\S+))?/g)) {
         const bin = m[1] ?? '';
-        if (!bins.has(bin) && !existsSync(path.join(repoRoot, 'node_modules', '.bin', bin))) problems.push(`${at}: npx ${bin}: no such binary`);
-        if (bin === 'tsx' && m[2] && !m[2].includes('<') && !existsSync(path.join(repoRoot, m[2]))) problems.push(`${at}: npx tsx ${m[2]}: no such file`);
+        if (!existsSync(path.join(project, 'node_modules', '.bin', bin))) problems.push(`${at}: npx ${bin}: the pages install no such binary`);
+        if (bin === 'tsx' && m[2] && !m[2].includes('<') && !files.has(m[2])) problems.push(`${at}: npx tsx ${m[2]}: no page shows that file`);
       }
     }
     assert.deepEqual(problems, []);

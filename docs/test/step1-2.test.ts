@@ -2,6 +2,7 @@
 // console emitter, and show up in the local trace view.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -11,8 +12,6 @@ import type { SegmentDocument } from '@cruddur/middleware';
 import {
   delay,
   postJson,
-  readRepoFile,
-  repoRoot,
   request,
   SAMPLE_EVERYTHING,
   segments,
@@ -21,6 +20,7 @@ import {
   waitForSegment,
   type RunningSnippet,
 } from './support.js';
+import { userProject } from './user-project.js';
 
 const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 
@@ -43,11 +43,10 @@ let worker: RunningSnippet;
 
 before(async () => {
   sink = await startDaemonSink();
-  // `npm start -w @cruddur/trace-viewer` runs `node dist/cli.js` in the package folder.
-  const manifest = JSON.parse(readRepoFile('packages/trace-viewer/package.json')) as { scripts: Record<string, string> };
-  assert.equal(manifest.scripts.start, 'node dist/cli.js');
-  viewer = spawn(process.execPath, ['dist/cli.js', '--udp-port', '0', '--http-port', '0', '--finish-after', '200', '--no-color', '--forward', sink.address], {
-    cwd: path.join(repoRoot, 'packages', 'trace-viewer'),
+  // `npx cruddur-traces`: the binary `npm install -D @cruddur/trace-viewer` put in the reader's project.
+  const project = await userProject();
+  viewer = spawn(path.join(project, 'node_modules', '.bin', 'cruddur-traces'), ['--udp-port', '0', '--http-port', '0', '--otlp-port', '0', '--finish-after', '200', '--no-color', '--forward', sink.address], {
+    cwd: project,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let banner = '';
@@ -99,6 +98,24 @@ describe('step 1: install the middleware', () => {
       segments(sink).filter((d) => d.http?.request?.url?.endsWith('/health')),
       [],
     );
+  });
+});
+
+describe('step 1: no daemon yet', () => {
+  test('a request still answers; the service warns once on stderr that the daemon is not there', async () => {
+    const held = createSocket('udp4');
+    await new Promise<void>((resolve) => held.bind(0, '127.0.0.1', resolve));
+    const nobody = `127.0.0.1:${held.address().port}`;
+    await new Promise<void>((resolve) => held.close(() => resolve()));
+    const app = await startSnippet('step1-express.ts', { AWS_XRAY_DAEMON_ADDRESS: nobody, CRUDDUR_XRAY_SAMPLING_RULES: SAMPLE_EVERYTHING });
+    const warning = `[@cruddur/middleware] could not send a segment to the X-Ray daemon at ${nobody} (ECONNREFUSED`;
+    for (let i = 0; i < 100 && !app.stderr().includes(warning); i++) {
+      assert.equal((await request(`${app.url}/api/activities/home`)).status, 200);
+      await delay(50);
+    }
+    await app.stop();
+    assert.ok(app.stderr().includes(warning), `no warning on stderr:\n${app.stderr()}`);
+    assert.equal(app.stderr().split(warning).length - 1, 1, 'warned once');
   });
 });
 

@@ -1,14 +1,16 @@
-// Runs workshop snippets as separate programs from the repository root, as the pages tell readers
-// to (`npx tsx docs/workshop/snippets/<file>`), each with its own environment, and reads back what
-// they sent to the local fakes.
+// Runs workshop snippets as separate programs in the reader's own project (user-project.ts: a
+// folder outside this repository with the packed packages installed), as the pages tell readers
+// to (`npx tsx <file>`), each with its own environment, and reads back what they sent to the
+// local fakes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SegmentDocument, SubsegmentDocument } from '@cruddur/middleware';
 import type { DaemonSink } from '@cruddur/fakes';
+import { shownFiles, userProject } from './user-project.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const workshopDir = path.join(repoRoot, 'docs', 'workshop');
@@ -46,9 +48,12 @@ export interface RunningSnippet {
 }
 
 // Only what a shell gives any program: the machine's AWS or X-Ray settings must not leak in.
+// The default daemon and OTLP addresses are the exception: under `npm test` the guard
+// (scripts/test-default-ports-guard.mjs) points them at sockets of its own, so a snippet a test
+// left without a sink is caught there instead of sending to a developer's daemon.
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { NO_COLOR: '1' };
-  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SystemRoot']) {
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SystemRoot', 'AWS_XRAY_DAEMON_ADDRESS', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
     const value = process.env[key];
     if (value !== undefined) env[key] = value;
   }
@@ -71,28 +76,27 @@ export async function stopAllSnippets(): Promise<void> {
 }
 
 /**
- * How a snippet is started. `tsx` is the command the pages give (`npx tsx docs/workshop/snippets/<file>`).
- * `compiled` runs the same file with its types stripped ahead of time, once for all the tests:
- * each tsx process costs about half a second of CPU more, which adds up over twenty processes.
+ * How a snippet is started. `tsx` is the command the pages give (`npx tsx <file>`, the loader the
+ * reader installed). `compiled` runs the same file with its types stripped ahead of time, once for
+ * all the tests: each tsx process costs about half a second of CPU more, which adds up over twenty
+ * processes. Both run in the reader's project, resolving its installed packages.
  */
 export type Runner = 'tsx' | 'compiled';
 
 let compiling: Promise<string> | undefined;
 
-/** The snippets with their types stripped, in a cache folder inside node_modules keyed by their content. */
-function compiledSnippets(): Promise<string> {
+/** The shown files with their types stripped, in a folder of the reader's project keyed by their content. */
+function compiledSnippets(project: string): Promise<string> {
   compiling ??= (async () => {
-    const files = readdirSync(snippetsDir).sort();
+    const files = [...shownFiles().keys()].sort();
     const hash = createHash('sha256');
-    for (const file of files) hash.update(file).update(readFileSync(path.join(snippetsDir, file)));
-    const parent = path.join(repoRoot, 'node_modules', '.cache', 'cruddur-docs-snippets');
-    const dir = path.join(parent, hash.digest('hex').slice(0, 16));
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    for (const file of files) hash.update(file).update(readFileSync(path.join(project, file)));
+    const dir = path.join(project, `.compiled-${hash.digest('hex').slice(0, 16)}`);
+    if (existsSync(dir)) return dir;
     const { default: ts } = await import('typescript');
-    mkdirSync(parent, { recursive: true });
     const staging = mkdtempSync(`${dir}-`);
     for (const file of files) {
-      const source = readFileSync(path.join(snippetsDir, file), 'utf8');
+      const source = readFileSync(path.join(project, file), 'utf8');
       if (!file.endsWith('.ts')) {
         writeFileSync(path.join(staging, file), source);
         continue;
@@ -103,7 +107,6 @@ function compiledSnippets(): Promise<string> {
       });
       writeFileSync(path.join(staging, file.replace(/\.ts$/, '.js')), outputText);
     }
-    writeFileSync(path.join(staging, 'package.json'), '{ "type": "module" }\n');
     try {
       renameSync(staging, dir); // so the folder is either complete or absent
     } catch {
@@ -116,9 +119,10 @@ function compiledSnippets(): Promise<string> {
 }
 
 async function startProcess(name: string, env: Record<string, string>, runner: Runner) {
-  const args = runner === 'tsx' ? ['--import', 'tsx', path.join('docs', 'workshop', 'snippets', name)] : [path.join(await compiledSnippets(), name.replace(/\.ts$/, '.js'))];
+  const project = await userProject();
+  const args = runner === 'tsx' ? ['--import', 'tsx', name] : [path.join(await compiledSnippets(project), name.replace(/\.ts$/, '.js'))];
   const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
+    cwd: project,
     env: { ...baseEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import dynalite from 'dynalite';
+import { parse as parseYaml } from 'yaml';
+import { close, listen } from './harness.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -120,120 +120,6 @@ export function workspaces(): Workspace[] {
 // ---------------------------------------------------------------------------------------------
 // docker-compose.yml
 
-export type Yaml = string | Yaml[] | { [key: string]: Yaml };
-
-/**
- * Reads the YAML that docker-compose.yml uses: block mappings and sequences, flow sequences of
- * scalars, quoted and plain scalars, comments, `&anchor` on a mapping and `<<: *anchor` merges.
- * Anything else throws with its line number, so a new construct is noticed rather than misread.
- */
-export function parseComposeYaml(text: string): Yaml {
-  const lines = text
-    .split('\n')
-    .map((raw, i) => ({ raw, line: i + 1, indent: raw.length - raw.trimStart().length, text: stripComment(raw).trim() }))
-    .filter((l) => l.text !== '');
-  const anchors = new Map<string, Yaml>();
-  let pos = 0;
-
-  function scalar(value: string, line: number): Yaml {
-    if (value.startsWith('[')) {
-      assert.ok(value.endsWith(']'), `line ${line}: unsupported flow sequence ${value}`);
-      const inner = value.slice(1, -1).trim();
-      return inner === '' ? [] : splitFlow(inner).map((item) => scalar(item.trim(), line));
-    }
-    if (value.startsWith('*')) {
-      const target = anchors.get(value.slice(1));
-      assert.ok(target !== undefined, `line ${line}: unknown alias ${value}`);
-      return target;
-    }
-    assert.ok(!/^[{&!|>]/.test(value), `line ${line}: unsupported YAML ${value}`);
-    if (/^".*"$/.test(value)) return JSON.parse(value) as string;
-    if (/^'.*'$/.test(value)) return value.slice(1, -1).replaceAll("''", "'");
-    return value;
-  }
-
-  function block(indent: number): Yaml {
-    const first = lines[pos]!;
-    if (first.text.startsWith('- ') || first.text === '-') {
-      const seq: Yaml[] = [];
-      while (pos < lines.length && lines[pos]!.indent === indent && lines[pos]!.text.startsWith('-')) {
-        const item = lines[pos]!;
-        const value = item.text.slice(1).trim();
-        assert.ok(value !== '' && !/^[^"'[]*:(\s|$)/.test(value), `line ${item.line}: only scalar sequence items are supported`);
-        seq.push(scalar(value, item.line));
-        pos++;
-      }
-      return seq;
-    }
-    const map: { [key: string]: Yaml } = {};
-    while (pos < lines.length && lines[pos]!.indent === indent) {
-      const entry = lines[pos]!;
-      const m = /^("[^"]*"|'[^']*'|[^\s:][^:]*?):(?:\s+(.*))?$/.exec(entry.text);
-      assert.ok(m, `line ${entry.line}: expected "key: value", got ${entry.text}`);
-      const key = m[1]!.replace(/^["']|["']$/g, '');
-      let value = m[2]?.trim() ?? '';
-      pos++;
-      let anchor: string | undefined;
-      const a = /^&(\S+)\s*(.*)$/.exec(value);
-      if (a) {
-        anchor = a[1];
-        value = a[2]!;
-      }
-      let parsed: Yaml;
-      if (value !== '') parsed = scalar(value, entry.line);
-      else if (pos < lines.length && lines[pos]!.indent > indent) parsed = block(lines[pos]!.indent);
-      else if (pos < lines.length && lines[pos]!.indent === indent && lines[pos]!.text.startsWith('-')) parsed = block(indent);
-      else parsed = '';
-      if (anchor) anchors.set(anchor, parsed);
-      if (key === '<<') {
-        assert.ok(typeof parsed === 'object' && !Array.isArray(parsed), `line ${entry.line}: << needs a mapping`);
-        for (const [k, v] of Object.entries(parsed)) if (!(k in map)) map[k] = v;
-      } else {
-        map[key] = parsed;
-      }
-    }
-    assert.ok(pos >= lines.length || lines[pos]!.indent < indent, `line ${lines[pos]?.line}: unexpected indentation`);
-    return map;
-  }
-
-  return lines.length === 0 ? {} : block(lines[0]!.indent);
-}
-
-function stripComment(raw: string): string {
-  let quote: string | undefined;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (quote) {
-      if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-    } else if (c === '#' && (i === 0 || /\s/.test(raw[i - 1]!))) {
-      return raw.slice(0, i);
-    }
-  }
-  return raw;
-}
-
-function splitFlow(inner: string): string[] {
-  const items: string[] = [];
-  let quote: string | undefined;
-  let current = '';
-  for (const c of inner) {
-    if (quote) {
-      if (c === quote) quote = undefined;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-    } else if (c === ',') {
-      items.push(current);
-      current = '';
-      continue;
-    }
-    current += c;
-  }
-  items.push(current);
-  return items;
-}
-
 export interface ComposeService {
   build?: { context: string; dockerfile?: string } | string;
   image?: string;
@@ -245,8 +131,12 @@ export interface ComposeService {
   depends_on?: Record<string, { condition: string }> | string[];
 }
 
+/**
+ * docker-compose.yml as compose reads it: `<<` merge keys resolved, every scalar kept as the text
+ * it is (the failsafe schema), as compose hands environment values and ports to containers.
+ */
 export function readCompose(): { services: Record<string, ComposeService> } {
-  return parseComposeYaml(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as unknown as {
+  return parseYaml(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true, schema: 'failsafe' }) as {
     services: Record<string, ComposeService>;
   };
 }
@@ -277,33 +167,12 @@ export async function onPath(command: string): Promise<boolean> {
   return (await run('sh', ['-c', `command -v ${command}`])).code === 0;
 }
 
-function listen(server: Server, port = 0): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolvePromise((server.address() as AddressInfo).port));
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolvePromise) => {
-    server.close(() => resolvePromise());
-    server.closeAllConnections();
-  });
-}
-
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
   const server = createServer();
   const port = await listen(server);
   await close(server);
   return port;
-}
-
-/** dynalite on 127.0.0.1:`port` (0 = any), no table. */
-export async function startDynalite(port = 0): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  const server = dynalite({ createTableMs: 0 });
-  const actual = await listen(server, port);
-  return { endpoint: `http://127.0.0.1:${actual}`, stop: () => close(server) };
 }
 
 /**

@@ -17,11 +17,11 @@ import {
   readDockerfile,
   repoRoot,
   runHealthcheck,
-  startDynalite,
   startNode,
   waitForHttp,
   type Started,
 } from './deploy-support.js';
+import { startDynalite } from '@cruddur/fakes';
 
 const appDir = resolve(repoRoot, 'apps/cruddur-backend');
 const APP = '@cruddur/backend';
@@ -78,8 +78,8 @@ void describe('production bundle (what the Docker image runs)', () => {
       assert.ok(first.child.exitCode === null && Date.now() < deadline, `setup.mjs did not wait for DynamoDB:\n${first.output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const dynamo = await startDynalite(port);
-    stops.push(dynamo.stop);
+    const dynamo = await startDynalite({ port });
+    stops.push(() => dynamo.close());
     assert.equal(await exitOf(first), 0, first.output());
     assert.match(first.output(), /table cruddur-messages: created/);
     assert.match(first.output(), /seeded cruddur-messages: \{"users":4,"activities":4,"replies":1,"messages":6\}/);

@@ -1,8 +1,10 @@
+// The test support of both apps' suites (the worker's harness adds its own stand-ins to it).
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
+import { startDynalite } from '@cruddur/fakes';
+import { createTestTracer } from '@cruddur/middleware/testing';
 // The second service, started in-process from its sources so the suite exercises the real HTTP calls both ways.
 import { createApp as createWorkerApp } from '../../worker/src/app.js';
 import { createApp } from '../src/app.js';
@@ -28,14 +30,16 @@ export function memoryLogger(): Logger & { lines: LogLine[] } {
   };
 }
 
-function listen(server: Server): Promise<number> {
+/** Listens on 127.0.0.1:`port` (0 = any free port); resolves with the bound port. */
+export function listen(server: Server, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
 }
 
-function close(server: Server): Promise<void> {
+/** Stops listening and drops open connections. */
+export function close(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
@@ -51,9 +55,8 @@ export interface Dynamo {
 
 /** dynalite in-process on 127.0.0.1:0, table created (not seeded). */
 export async function startDynamo(): Promise<Dynamo> {
-  const server = dynalite({ createTableMs: 0 });
-  const port = await listen(server);
-  const endpoint = `http://127.0.0.1:${port}`;
+  const dynalite = await startDynalite();
+  const { endpoint } = dynalite;
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -67,7 +70,7 @@ export async function startDynamo(): Promise<Dynamo> {
     endpoint,
     stop: async () => {
       client.destroy();
-      await close(server);
+      await dynalite.close();
     },
   };
 }
@@ -118,7 +121,16 @@ export interface Stack {
   stop: () => Promise<void>;
 }
 
-/** The observability of one service in a test stack (none by default). */
+/**
+ * A tracer that keeps its segments in memory: what a service of a test stack traces with unless
+ * the test gives its own, so no test sends to the default daemon address (127.0.0.1:2000), where a
+ * developer's daemon or trace view would receive them.
+ */
+export function quietTracer(): NonNullable<BackendDeps['tracer']> {
+  return createTestTracer().tracer;
+}
+
+/** The observability of one service in a test stack (segments kept in memory, no error reports, by default). */
 export interface ServiceTelemetry {
   tracer?: BackendDeps['tracer'];
   reporter?: BackendDeps['reporter'];
@@ -155,7 +167,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     backendUrl,
     logger: workerLog,
     internalToken: options.internalToken,
-    tracer: options.worker?.tracer,
+    tracer: options.worker?.tracer ?? quietTracer(),
     reporter: options.worker?.reporter,
   });
   const workerUrl = await worker.listen({ port: 0, host: '127.0.0.1' });
@@ -166,7 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     workerUrl,
     logger: backendLog,
     internalToken: options.internalToken,
-    tracer: options.backend?.tracer,
+    tracer: options.backend?.tracer ?? quietTracer(),
     reporter: options.backend?.reporter,
     metrics: options.metrics,
   });
@@ -194,7 +206,7 @@ export async function startBackend(
   tableName = TABLE,
 ): Promise<{ api: Api; log: ReturnType<typeof memoryLogger>; stop: () => Promise<void> }> {
   const log = memoryLogger();
-  const server = createServer(createApp({ db, tableName, workerUrl, logger: log, workerTimeoutMs: 2000 }));
+  const server = createServer(createApp({ db, tableName, workerUrl, logger: log, workerTimeoutMs: 2000, tracer: quietTracer() }));
   const port = await listen(server);
   return { api: apiClient(`http://127.0.0.1:${port}`), log, stop: () => close(server) };
 }

@@ -16,11 +16,11 @@ import {
   readDockerfile,
   repoRoot,
   runHealthcheck,
-  startDynalite,
   startNode,
   waitForHttp,
   type Started,
 } from '../../cruddur-backend/test/deploy-support.js';
+import { startDynalite } from '@cruddur/fakes';
 import { loadConfig } from '../src/config.js';
 
 const appDir = resolve(repoRoot, 'apps/worker');
@@ -55,7 +55,7 @@ void describe('production bundle (what the Docker image runs)', () => {
 
   void test('server.mjs answers /health and reaches DynamoDB at AWS_ENDPOINT_URL_DYNAMODB', async () => {
     const dynamo = await startDynalite();
-    stopDynamo = dynamo.stop;
+    stopDynamo = () => dynamo.close();
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await ensureTable(client, 'cruddur-messages');
     client.destroy();

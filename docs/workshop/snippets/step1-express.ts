@@ -1,5 +1,5 @@
 // Step 1: an Express service traced by @cruddur/middleware.
-// Run it: npx tsx docs/workshop/snippets/step1-express.ts
+// Run it: npx tsx step1-express.ts
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { xray, xrayErrorHandler } from '@cruddur/middleware/express';

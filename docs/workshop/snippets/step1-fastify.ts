@@ -1,5 +1,5 @@
 // Step 1: a Fastify service traced by @cruddur/middleware.
-// Run it: npx tsx docs/workshop/snippets/step1-fastify.ts
+// Run it: npx tsx step1-fastify.ts
 import Fastify from 'fastify';
 import xray from '@cruddur/middleware/fastify';
 

@@ -1,6 +1,6 @@
 // Step 10: request metrics and a business metric as CloudWatch EMF, linked to traces.
 // Run it with CRUDDUR_LOG_GROUP=cruddur (metrics in the log group's own stream), or without it
-// (metrics on stdout): npx tsx docs/workshop/snippets/step10-metrics.ts
+// (metrics on stdout): npx tsx step10-metrics.ts
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { xray, xrayErrorHandler } from '@cruddur/middleware/express';

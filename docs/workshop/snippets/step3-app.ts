@@ -1,5 +1,5 @@
 // Step 3: the backend with custom subsegments, annotations, metadata and the user.
-// Run it: npx tsx docs/workshop/snippets/step3-app.ts
+// Run it: npx tsx step3-app.ts
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { capture, setUser } from '@cruddur/middleware';

@@ -1,5 +1,5 @@
 // Step 3: what happens when code asks for the segment outside a request.
-// Run it: npx tsx docs/workshop/snippets/step3-context-missing.ts
+// Run it: npx tsx step3-context-missing.ts
 import { addAnnotation, SegmentNotFoundError } from '@cruddur/middleware';
 
 // Module scope runs at start-up, before any request: there is no segment to annotate.

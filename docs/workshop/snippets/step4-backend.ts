@@ -1,5 +1,5 @@
 // Step 4: the backend calls the worker over HTTP and writes to DynamoDB; both calls are traced.
-// Run it (with dynalite and step1-fastify.ts running): npx tsx docs/workshop/snippets/step4-backend.ts
+// Run it (with dynalite and step1-fastify.ts running): npx tsx step4-backend.ts
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
@@ -32,7 +32,8 @@ try {
 } catch (err) {
   if (!(err instanceof ResourceInUseException)) throw err; // the table exists already
 }
-await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName });
+// Polls every second: the waiter's default first pause is 20 seconds, for real DynamoDB.
+await waitUntilTableExists({ client: dynamo, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName });
 
 const app = express();
 app.use(xray({ name: 'cruddur-backend' }));

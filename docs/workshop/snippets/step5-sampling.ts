@@ -1,5 +1,5 @@
 // Step 5: sampling rules in code. An explicit option wins over CRUDDUR_XRAY_SAMPLING_RULES.
-// Run it: npx tsx docs/workshop/snippets/step5-sampling.ts
+// Run it: npx tsx step5-sampling.ts
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createTracer } from '@cruddur/middleware';

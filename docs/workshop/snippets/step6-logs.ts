@@ -1,5 +1,5 @@
 // Step 6: log lines that carry the trace id, on the console and in CloudWatch Logs.
-// Run it: CRUDDUR_LOG_GROUP=cruddur npx tsx docs/workshop/snippets/step6-logs.ts
+// Run it: CRUDDUR_LOG_GROUP=cruddur npx tsx step6-logs.ts
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { xray, xrayErrorHandler } from '@cruddur/middleware/express';

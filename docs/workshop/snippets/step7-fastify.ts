@@ -1,5 +1,5 @@
 // Step 7: the same reporting in a Fastify service.
-// Run it with ROLLBAR_ACCESS_TOKEN set: npx tsx docs/workshop/snippets/step7-fastify.ts
+// Run it with ROLLBAR_ACCESS_TOKEN set: npx tsx step7-fastify.ts
 import Fastify from 'fastify';
 import xray from '@cruddur/middleware/fastify';
 import { installShutdownFlush } from '@cruddur/middleware/logger';

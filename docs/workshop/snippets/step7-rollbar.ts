@@ -1,5 +1,5 @@
 // Step 7: errors and messages to Rollbar, each linked to its trace.
-// Run it with ROLLBAR_ACCESS_TOKEN set: npx tsx docs/workshop/snippets/step7-rollbar.ts
+// Run it with ROLLBAR_ACCESS_TOKEN set: npx tsx step7-rollbar.ts
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import { xray, xrayErrorHandler } from '@cruddur/middleware/express';

@@ -1,5 +1,5 @@
 // Step 8: no daemon. Segments go straight to the X-Ray API (PutTraceSegments) in batches.
-// Run it with AWS credentials and AWS_REGION set: npx tsx docs/workshop/snippets/step8-direct.ts
+// Run it with AWS credentials and AWS_REGION set: npx tsx step8-direct.ts
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createTracer, setDefaultTracer } from '@cruddur/middleware';

@@ -1,6 +1,6 @@
 // Step 9: the backend calls a service traced with the OpenTelemetry SDK. Where its traces go is
 // set by the environment alone (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_*), as for any OTel SDK.
-// Run it: OTEL_TRACES_EXPORTER=otlp npx tsx docs/workshop/snippets/step9-backend.ts
+// Run it: OTEL_TRACES_EXPORTER=otlp npx tsx step9-backend.ts
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { getDefaultTracer } from '@cruddur/middleware';

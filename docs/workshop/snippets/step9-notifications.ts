@@ -1,5 +1,5 @@
 // Step 9: a small service traced with the OpenTelemetry JS SDK, called by the backend.
-// Run it: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 npx tsx docs/workshop/snippets/step9-notifications.ts
+// Run it: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 npx tsx step9-notifications.ts
 import { tracer } from './step9-otel-setup.js'; // first: it must patch node:http before express loads it
 import type { AddressInfo } from 'node:net';
 import express from 'express';

@@ -1,7 +1,7 @@
 // Step 9: traces to X-Ray's OTLP endpoint, signed with SigV4; no daemon.
 // Needs the signer's packages (npm install @smithy/signature-v4 @smithy/hash-node
 // @aws-sdk/credential-provider-node), AWS credentials, AWS_REGION and CloudWatch Transaction Search.
-// Run it: npx tsx docs/workshop/snippets/step9-xray-otlp.ts
+// Run it: npx tsx step9-xray-otlp.ts
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createTracer, OtlpTraceExporter, setDefaultTracer } from '@cruddur/middleware';

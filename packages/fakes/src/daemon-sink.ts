@@ -19,6 +19,34 @@ export interface DaemonSinkOptions {
    * The kernel may grant less (see {@link DaemonSink.receiveBufferBytes}). Default 8 MiB.
    */
   receiveBufferBytes?: number;
+  /**
+   * `false` keeps nothing and validates nothing: the sink only counts ({@link DaemonSink.stats},
+   * {@link DaemonSink.malformed}) and hands each document to `onDocument`, so it can receive a
+   * benchmark's millions of datagrams in constant memory. Default `true`.
+   */
+  keep?: boolean;
+  /** Called with every datagram whose header is valid and whose body is JSON, as it arrives. */
+  onDocument?: (document: unknown, raw: Buffer) => void;
+  /**
+   * Whether each datagram's header and body are parsed. `false` only counts datagrams and bytes,
+   * the cheapest receiving side there is (malformed, documents and entities stay 0). Default:
+   * `true` when the sink keeps what it receives or has an `onDocument`, else `false`.
+   */
+  parse?: boolean;
+}
+
+/** Running totals of a sink, kept whether or not it keeps what it receives. */
+export interface DaemonSinkStats {
+  /** Datagrams received (dropped ones by {@link DaemonSink.dropNext} excluded). */
+  readonly datagrams: number;
+  /** Their bytes. */
+  readonly bytes: number;
+  /** The largest datagram, in bytes. */
+  readonly largest: number;
+  /** Datagrams with a valid header and a JSON body. */
+  readonly documents: number;
+  /** Segments and subsegments in those documents, nested ones included: one span each. */
+  readonly entities: number;
 }
 
 /** One datagram as it arrived. */
@@ -84,6 +112,8 @@ export interface DaemonSink {
   readonly rejected: readonly DaemonRejectedDatagram[];
   /** Counts of {@link DaemonSink.rejected} by reason. */
   readonly malformed: DaemonMalformedCounts;
+  /** Running totals (also when the sink was started with `keep: false`). */
+  readonly stats: DaemonSinkStats;
   /** Datagrams discarded on purpose by {@link DaemonSink.dropNext}. */
   readonly dropped: number;
   /**
@@ -123,13 +153,17 @@ export async function startDaemonSink(options: DaemonSinkOptions = {}): Promise<
   const documents: DaemonDocument[] = [];
   const rejected: DaemonRejectedDatagram[] = [];
   const counts = { missingHeaderOrSegment: 0, invalidHeader: 0, invalidJson: 0 };
+  const stats = { datagrams: 0, bytes: 0, largest: 0, documents: 0, entities: 0 };
+  const keep = options.keep ?? true;
+  const onDocument = options.onDocument;
+  const parse = options.parse ?? (keep || onDocument !== undefined);
   const waiters = new Waiters();
   let dropped = 0;
   let toDrop = 0;
   let closed = false;
 
   const reject = (datagram: DaemonDatagram, problem: DaemonDatagramProblem, detail: string): void => {
-    rejected.push({ datagram, problem, detail });
+    if (keep) rejected.push({ datagram, problem, detail });
     if (problem === 'missing-header-or-segment') counts.missingHeaderOrSegment += 1;
     else if (problem === 'invalid-header') counts.invalidHeader += 1;
     else counts.invalidJson += 1;
@@ -141,8 +175,16 @@ export async function startDaemonSink(options: DaemonSinkOptions = {}): Promise<
       dropped += 1;
       return;
     }
+    stats.datagrams += 1;
+    stats.bytes += raw.length;
+    if (raw.length > stats.largest) stats.largest = raw.length;
+    if (!keep && !parse) return; // counting only: nothing to record, nobody can wait on documents
     const datagram: DaemonDatagram = { raw, from: { address: remote.address, port: remote.port }, receivedAt: Date.now() };
-    datagrams.push(datagram);
+    if (keep) datagrams.push(datagram);
+    if (!parse) {
+      waiters.notify();
+      return;
+    }
     const newline = raw.indexOf(0x0a);
     if (newline < 0 || newline === raw.length - 1) {
       reject(datagram, 'missing-header-or-segment', newline < 0 ? 'no newline after the header' : 'empty body');
@@ -158,8 +200,10 @@ export async function startDaemonSink(options: DaemonSinkOptions = {}): Promise<
         if (!parsed.ok) {
           reject(datagram, 'invalid-json', `body is not JSON: ${parsed.error}`);
         } else {
-          const violations = validateSegmentDocument(parsed.value);
-          documents.push({ header: header.value, body, document: parsed.value, violations, datagram });
+          stats.documents += 1;
+          stats.entities += countEntities(parsed.value);
+          if (keep) documents.push({ header: header.value, body, document: parsed.value, violations: validateSegmentDocument(parsed.value), datagram });
+          onDocument?.(parsed.value, raw);
         }
       }
     }
@@ -209,6 +253,9 @@ export async function startDaemonSink(options: DaemonSinkOptions = {}): Promise<
     get malformed() {
       return { ...counts };
     },
+    get stats() {
+      return { ...stats };
+    },
     get dropped() {
       return dropped;
     },
@@ -232,6 +279,7 @@ export async function startDaemonSink(options: DaemonSinkOptions = {}): Promise<
       counts.missingHeaderOrSegment = 0;
       counts.invalidHeader = 0;
       counts.invalidJson = 0;
+      Object.assign(stats, { datagrams: 0, bytes: 0, largest: 0, documents: 0, entities: 0 });
       dropped = 0;
       toDrop = 0;
     },
@@ -250,4 +298,12 @@ function describeHeaderProblem(header: unknown): string | undefined {
   }
   if (header.version !== 1) return `header version must be the number 1, got ${JSON.stringify(header.version)}`;
   return undefined;
+}
+
+/** The entity and its nested subsegments: what an OpenTelemetry exporter would send as spans. */
+function countEntities(document: unknown): number {
+  let n = 1;
+  const subsegments = isRecord(document) ? document.subsegments : undefined;
+  if (Array.isArray(subsegments)) for (const sub of subsegments) n += countEntities(sub);
+  return n;
 }

@@ -15,6 +15,7 @@ export {
   startDaemonSink,
   type DaemonSink,
   type DaemonSinkOptions,
+  type DaemonSinkStats,
   type DaemonDatagram,
   type DaemonDatagramProblem,
   type DaemonDocument,

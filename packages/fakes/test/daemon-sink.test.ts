@@ -175,3 +175,54 @@ void describe('startDaemonSink lifecycle', () => {
     await again.close();
   });
 });
+
+void describe('startDaemonSink({ keep: false })', () => {
+  void it('keeps nothing, counts datagrams, bytes, documents and spans, and hands each document over', async () => {
+    const seen: unknown[] = [];
+    const sink = await startDaemonSink({ keep: false, onDocument: (document) => seen.push(document) });
+    const client = createSocket('udp4');
+    try {
+      const nested = segmentJson('with-children', { subsegments: [{ name: 'a', id: '1111111111111111', start_time: 1, end_time: 2, subsegments: [{ name: 'b', id: '2222222222222222', start_time: 1, end_time: 2 }] }] });
+      const payloads = [`${HEADER}\n${segmentJson('alone')}`, `${HEADER}\n${nested}`, `${HEADER}\n{"broken`, 'no header at all'];
+      for (const payload of payloads) {
+        await new Promise<void>((resolve, reject) => client.send(payload, sink.port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+      }
+      for (let i = 0; i < 100 && sink.stats.datagrams < payloads.length; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(sink.stats, {
+        datagrams: 4,
+        bytes: payloads.reduce((n, p) => n + Buffer.byteLength(p), 0),
+        largest: Math.max(...payloads.map((p) => Buffer.byteLength(p))),
+        documents: 2,
+        entities: 4,
+      });
+      assert.deepEqual(sink.malformed, { missingHeaderOrSegment: 1, invalidHeader: 0, invalidJson: 1 });
+      assert.deepEqual(
+        seen.map((d) => (d as { name: string }).name),
+        ['alone', 'with-children'],
+      );
+      assert.equal(sink.datagrams.length + sink.documents.length + sink.rejected.length, 0, 'nothing kept');
+    } finally {
+      client.close();
+      await sink.close();
+    }
+  });
+
+  void it('without onDocument it parses nothing: datagrams and bytes only', async () => {
+    const sink = await startDaemonSink({ keep: false });
+    const client = createSocket('udp4');
+    try {
+      const payloads = [`${HEADER}\n${segmentJson('alone')}`, 'no header at all'];
+      for (const payload of payloads) {
+        await new Promise<void>((resolve, reject) => client.send(payload, sink.port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+      }
+      for (let i = 0; i < 100 && sink.stats.datagrams < payloads.length; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(sink.stats.datagrams, 2);
+      assert.equal(sink.stats.bytes, payloads.reduce((n, p) => n + Buffer.byteLength(p), 0));
+      assert.equal(sink.stats.documents, 0);
+      assert.deepEqual(sink.malformed, { missingHeaderOrSegment: 0, invalidHeader: 0, invalidJson: 0 });
+    } finally {
+      client.close();
+      await sink.close();
+    }
+  });
+});

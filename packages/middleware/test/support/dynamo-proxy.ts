@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import dynalite from 'dynalite';
+import { startDynalite } from '@cruddur/fakes';
 import { runUntraced } from '../../src/index.js';
 
 /** One request that went through the proxy. */
@@ -35,9 +35,8 @@ export interface DynamoProxy {
  * proxy is what makes "dynalite received the trace header" observable.
  */
 export async function startDynamoProxy(): Promise<DynamoProxy> {
-  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', () => resolve()));
-  const dynamoPort = (dynamo.address() as { port: number }).port;
+  const dynamo = await startDynalite();
+  const dynamoPort = dynamo.port;
   const requests: ProxiedRequest[] = [];
   const injected: InjectedAnswer[] = [];
   const sockets = new Set<Socket>();
@@ -89,7 +88,7 @@ export async function startDynamoProxy(): Promise<DynamoProxy> {
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
-      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      await dynamo.close();
     },
   };
 }

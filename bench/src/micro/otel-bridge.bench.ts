@@ -5,9 +5,9 @@
 // (or a root span) with 10 child spans and closes it; printed per child span, request included.
 import { ROOT_CONTEXT, SpanKind, trace, type Attributes } from '@opentelemetry/api';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { createTracer, type Emitter } from '../src/index.js';
-import { registerOtelBridge } from '../src/otel/index.js';
-import { SAMPLE_EVERYTHING } from '../src/testing/index.js';
+import { createTracer, type Emitter } from '../../../packages/middleware/src/index.js';
+import { registerOtelBridge } from '../../../packages/middleware/src/otel/index.js';
+import { SAMPLE_EVERYTHING } from '../../../packages/middleware/src/testing/index.js';
 
 const quick = process.argv.includes('--quick');
 const REQUESTS = quick ? 2_000 : 20_000;

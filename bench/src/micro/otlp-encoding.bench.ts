@@ -7,10 +7,10 @@
 // Run: node --import tsx bench/otlp-encoding.bench.ts [--quick]. Not part of any test script.
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
-import { encodeTraceRequestJson } from '../src/export/otlp/encode-json.js';
-import { encodeTraceRequestProtobuf } from '../src/export/otlp/encode-protobuf.js';
-import { secondsToMicros } from '../src/export/otlp/protobuf-writer.js';
-import { SpanKind, StatusCode, type OtlpAttribute, type OtlpResourceSpans, type OtlpSpan, type OtlpValue } from '../src/export/otlp/span-model.js';
+import { encodeTraceRequestJson } from '../../../packages/middleware/src/export/otlp/encode-json.js';
+import { encodeTraceRequestProtobuf } from '../../../packages/middleware/src/export/otlp/encode-protobuf.js';
+import { secondsToMicros } from '../../../packages/middleware/src/export/otlp/protobuf-writer.js';
+import { SpanKind, StatusCode, type OtlpAttribute, type OtlpResourceSpans, type OtlpSpan, type OtlpValue } from '../../../packages/middleware/src/export/otlp/span-model.js';
 
 interface Serializer {
   serializeRequest(spans: readonly object[]): Uint8Array | undefined;

@@ -1,13 +1,13 @@
 // Cost of the metrics path per request: what a finished request costs once metrics listen on the
 // request-end channel (aggregation only: map lookups, counters, a histogram entry; no I/O), and
 // the memory held after 10,000 distinct routes (bounded by the dimension set cap).
-// Run: node --import tsx bench/metrics.bench.ts [--quick]
+// Run: npm run bench:metrics -w @cruddur/bench [-- --quick]
 import { channel } from 'node:diagnostics_channel';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { REQUEST_END_CHANNEL, type RequestEndEvent } from '../src/index.js';
-import { createMetrics } from '../src/metrics/index.js';
-import { createTestTracer } from '../src/testing/index.js';
+import { REQUEST_END_CHANNEL, type RequestEndEvent } from '../../../packages/middleware/src/index.js';
+import { createMetrics } from '../../../packages/middleware/src/metrics/index.js';
+import { createTestTracer } from '../../../packages/middleware/src/testing/index.js';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;

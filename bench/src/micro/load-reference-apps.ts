@@ -7,7 +7,7 @@
 // request and none twice, and RSS over the run.
 //
 //   npx turbo run build --filter=@cruddur/backend... --filter=@cruddur/worker...
-//   node --import tsx packages/middleware/bench/load-reference-apps.ts [--seconds 60] [--mix api|health]
+//   npm run bench:load -w @cruddur/bench -- [--seconds 60] [--mix api|health]
 //
 // `--mix api` (default): seven reads for one write (moderated by the worker) through DynamoDB;
 // `--mix health`: the health check alone, which drives tracing and logging at the highest rate.
