@@ -54,14 +54,18 @@ export function connectTracedRedis(url: string, options: TracedRedisOptions): Tr
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   const where = scrubUrl(url);
-  let down = false;
-  redis.on('error', (err: Error) => {
-    if (down) return;
-    down = true;
-    options.logger.warn('redis unavailable: the home feed is read from DynamoDB until it is back', { redis: where, error: err.message });
-  });
+  // One line per outage, not one per failed reconnect attempt: `reported` resets once Redis is back.
+  let reported = false;
+  const outage = (reason: string): void => {
+    if (reported) return;
+    reported = true;
+    options.logger.warn('redis unavailable: the home feed is read from DynamoDB until it is back', { redis: where, error: reason });
+  };
+  // 'error' before the first connection; 'reconnecting' when a connection is lost (not on disconnect()).
+  redis.on('error', (err: Error) => outage(err.message));
+  redis.on('reconnecting', () => outage('connection lost'));
   redis.on('ready', () => {
-    down = false;
+    reported = false;
     options.logger.info('redis connected: the home feed is cached', { redis: where });
   });
   return redis;
