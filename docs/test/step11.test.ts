@@ -9,12 +9,11 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { startDaemonSink, type DaemonSink } from '@cruddur/fakes';
+import { redisServerMissing, startDaemonSink, startRedisServer, type DaemonSink } from '@cruddur/fakes';
 import type { SegmentDocument, SubsegmentDocument } from '@cruddur/middleware';
-import { redisBin, startRedis } from '../../packages/middleware/test/support/db-servers.js';
 import { repoRoot, request, SAMPLE_EVERYTHING, snippetPath, waitForSegment } from './support.js';
 
-const skip = redisBin() ? undefined : 'redis-server not installed: install it with apt-get install -y --no-install-recommends redis-server (npm test does it when root on Debian)';
+const skip = redisServerMissing();
 
 /** `command` of each Redis subsegment, in order (the page's `get`, `set`…). */
 function redisCommands(doc: SegmentDocument | SubsegmentDocument): string[] {
@@ -27,10 +26,11 @@ function redisCommands(doc: SegmentDocument | SubsegmentDocument): string[] {
 }
 
 async function setup(t: TestContext): Promise<{ sink: DaemonSink; env: NodeJS.ProcessEnv }> {
-  const [redis, sink] = await Promise.all([startRedis(t), startDaemonSink()]);
+  const [redis, sink] = await Promise.all([startRedisServer(), startDaemonSink()]);
   t.after(() => sink.close());
+  t.after(() => redis.close());
   // Only what a shell gives: no AWS or X-Ray settings of this machine.
-  const env = { PATH: process.env.PATH, REDIS_URL: `redis://127.0.0.1:${redis.port}`, AWS_XRAY_DAEMON_ADDRESS: sink.address, CRUDDUR_XRAY_SAMPLING_RULES: SAMPLE_EVERYTHING };
+  const env = { PATH: process.env.PATH, REDIS_URL: redis.url, AWS_XRAY_DAEMON_ADDRESS: sink.address, CRUDDUR_XRAY_SAMPLING_RULES: SAMPLE_EVERYTHING };
   return { sink, env };
 }
 

@@ -6,12 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startDaemonSink } from '@cruddur/fakes';
+import { startDaemonSink, startRedisServer } from '@cruddur/fakes';
 import { type SegmentDocument } from '@cruddur/middleware';
 import { flattenSubsegments } from '@cruddur/middleware/testing';
 import { dynamoOptionsFromEnv } from '../src/db/client.js';
 import { noRedis } from './feed-cache-support.js';
-import { startRedis } from '../../../packages/middleware/test/support/db-servers.js';
 import {
   bundleApp,
   bundleEnv,
@@ -140,8 +139,9 @@ void describe('production bundle (what the Docker image runs)', () => {
 
   void test('with CRUDDUR_REDIS_URL the bundle caches the feed, and ioredis beside it is traced (the hook cannot patch bundled code)', { skip: noRedis }, async (t) => {
     assert.deepEqual(readdirSync(join(bundle.dir, 'node_modules')), ['ioredis'], 'only ioredis is left outside server.mjs');
-    const [redis, sink, dynamo] = await Promise.all([startRedis(t), startDaemonSink(), startDynalite()]);
+    const [redis, sink, dynamo] = await Promise.all([startRedisServer(), startDaemonSink(), startDynalite()]);
     t.after(() => sink.close());
+    t.after(() => redis.close());
     stops.push(dynamo.stop);
     const env = bundleEnv({ AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, DDB_MESSAGE_TABLE: 'cruddur-messages' });
     const setup = startNode(bundle.dir, 'setup.mjs', env);
@@ -154,7 +154,7 @@ void describe('production bundle (what the Docker image runs)', () => {
       PORT: String(httpPort),
       HOST: '127.0.0.1',
       WORKER_URL: `http://127.0.0.1:${await freePort()}`,
-      CRUDDUR_REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+      CRUDDUR_REDIS_URL: redis.url,
       AWS_XRAY_DAEMON_ADDRESS: sink.address,
       CRUDDUR_METRICS_OUTPUT: 'off',
     });

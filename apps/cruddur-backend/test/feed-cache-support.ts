@@ -1,5 +1,5 @@
 // The stack of the home feed cache tests: a real redis-server (Debian's, on 127.0.0.1 with a
-// throwaway directory: the OpenTelemetry bridge tests' helper), dynalite seeded, the real worker
+// throwaway directory: @cruddur/fakes' startRedisServer), dynalite seeded, the real worker
 // (it moderates posts) and the backend with CRUDDUR_REDIS_URL's client, all on port 0. Segments
 // stay in memory (an in-memory tracer): nothing is sent to a daemon.
 import { createServer, type Server } from 'node:http';
@@ -7,11 +7,10 @@ import { type AddressInfo } from 'node:net';
 import { type TestContext } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startDynalite } from '@cruddur/fakes';
+import { redisServerMissing, startDynalite, startRedisServer, type RedisServerHandle } from '@cruddur/fakes';
 import { type SegmentDocument } from '@cruddur/middleware';
 import { instrument } from '@cruddur/middleware/aws';
 import { createTestTracer } from '@cruddur/middleware/testing';
-import { redisBin, startRedis, type DbServer } from '../../../packages/middleware/test/support/db-servers.js';
 import { createApp as createWorkerApp } from '../../worker/src/app.js';
 import { createApp } from '../src/app.js';
 import { connectTracedRedis, type TracedRedis } from '../src/cache/traced-redis.js';
@@ -22,9 +21,7 @@ import { type Logger } from '../src/deps.js';
 const TABLE = 'cruddur-messages';
 
 /** Why the Redis tests cannot run here, or undefined when they can. */
-export const noRedis = redisBin()
-  ? undefined
-  : 'redis-server not installed: install it with apt-get install -y --no-install-recommends redis-server (npm test does it when root on Debian)';
+export const noRedis = redisServerMissing();
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
@@ -53,7 +50,7 @@ export interface Traced {
 }
 
 export interface FeedCacheStack {
-  redisServer: DbServer;
+  redisServer: RedisServerHandle;
   redis: TracedRedis;
   log: LogLine[];
   /** A request to the backend as `user`, with the segment it produced. */
@@ -63,8 +60,9 @@ export interface FeedCacheStack {
 }
 
 export async function startFeedCacheStack(t: TestContext): Promise<FeedCacheStack> {
-  const [redisServer, dynalite] = await Promise.all([startRedis(t), startDynalite()]);
+  const [redisServer, dynalite] = await Promise.all([startRedisServer(), startDynalite()]);
   t.after(() => dynalite.close());
+  t.after(() => redisServer.close());
   const client = instrument(
     new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
   );
@@ -76,8 +74,7 @@ export async function startFeedCacheStack(t: TestContext): Promise<FeedCacheStac
   const { tracer, emitter } = createTestTracer({ name: 'cruddur-backend' });
   const log: LogLine[] = [];
   const logger = recordingLogger(log);
-  const redis = connectTracedRedis(`redis://127.0.0.1:${redisServer.port}`, { tracer, logger });
-  // Registered before the server's stop (after-hooks run in order): the client stops reconnecting first.
+  const redis = connectTracedRedis(redisServer.url, { tracer, logger });
   t.after(() => redis.disconnect());
 
   const backend = createServer();

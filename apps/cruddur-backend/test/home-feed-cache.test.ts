@@ -116,7 +116,7 @@ test('Redis down: the feed comes from DynamoDB with 200, the error is on the cac
   const stack = await startFeedCacheStack(t);
   const warm = await stack.call('GET', '/api/activities/home');
 
-  await stack.redisServer.stop();
+  await stack.redisServer.close();
   await stack.redisStatus((s) => s !== 'ready');
 
   const down = await stack.call('GET', '/api/activities/home');
