@@ -79,7 +79,8 @@ export async function startFeedCacheStack(t: TestContext): Promise<FeedCacheStac
 
   const backend = createServer();
   const backendUrl = await listen(backend);
-  const worker = createWorkerApp({ db, tableName: TABLE, backendUrl, logger: recordingLogger([]) });
+  // The worker gets a tracer of its own too: the default one would send to a daemon's default port.
+  const worker = createWorkerApp({ db, tableName: TABLE, backendUrl, logger: recordingLogger([]), tracer: createTestTracer({ name: 'cruddur-worker' }).tracer });
   const workerUrl = await worker.listen({ port: 0, host: '127.0.0.1' });
   t.after(() => worker.close());
   backend.on('request', createApp({ db, tableName: TABLE, workerUrl, logger, tracer, redis }));

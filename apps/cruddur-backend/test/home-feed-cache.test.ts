@@ -138,3 +138,30 @@ test('Redis down: the feed comes from DynamoDB with 200, the error is on the cac
   const outages = stack.log.filter((l: LogLine) => l.level === 'warn' && l.message.startsWith('redis unavailable'));
   assert.equal(outages.length, 1, 'the outage is logged once, not once per request or reconnect attempt');
 });
+
+test('Redis hanging: the read answers from DynamoDB once the command times out, the timeout recorded on the Redis subsegment', { skip: noRedis }, async (t) => {
+  const stack = await startFeedCacheStack(t);
+  const warm = await stack.call('GET', '/api/activities/home');
+  stack.redisServer.pause();
+  t.after(() => stack.redisServer.resume());
+
+  const started = Date.now();
+  const hung = await stack.call('GET', '/api/activities/home');
+  const elapsed = Date.now() - started;
+  assert.equal(hung.status, 200);
+  assert.deepEqual(hung.body, warm.body);
+  assert.ok(elapsed < 5_000, `the request was not held by Redis (${elapsed} ms)`);
+  const block = cacheBlock(hung.segment);
+  assert.equal(block.annotations?.home_feed_cache, 'error');
+  const [mget] = block.subsegments ?? [];
+  assert.equal(mget?.name, REDIS_NAME);
+  assert.equal(mget.fault, true, 'the instrumentation recorded the failed command');
+  const timeout = mget.cause && typeof mget.cause === 'object' ? mget.cause.exceptions[0] : undefined;
+  assert.match(timeout?.message ?? '', /timed out/i);
+  // The same error, caught by the cache: X-Ray's reference to the exception already recorded.
+  assert.equal(block.fault, true);
+  assert.equal(block.cause, timeout?.id);
+  assert.ok(dynamoOperations(hung.segment).includes('Query'));
+  assert.deepEqual(validateSegmentDocument(hung.segment), []);
+  assert.ok(stack.log.some((l) => l.level === 'warn' && l.message.startsWith('home feed cache unavailable')), 'a failed command is logged');
+});

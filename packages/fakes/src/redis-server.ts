@@ -16,6 +16,10 @@ export interface RedisServerHandle {
   readonly port: number;
   /** `redis://127.0.0.1:<port>`. */
   readonly url: string;
+  /** Freezes the process (SIGSTOP): connections stay open and nothing is answered, as a hung server. */
+  pause(): void;
+  /** Undoes {@link pause} (SIGCONT). */
+  resume(): void;
   /** Stops the server (SIGINT, SIGKILL after 5 s) and removes its directory. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -67,6 +71,7 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
     (closing ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGCONT'); // a paused server would not act on SIGINT
         child.kill('SIGINT');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
         await exited;
@@ -82,5 +87,11 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { port, url: `redis://127.0.0.1:${port}`, close };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
+    close,
+  };
 }
