@@ -8,6 +8,7 @@ import { validateSegmentDocument } from '@cruddur/fakes';
 import { type SegmentDocument, type SubsegmentDocument } from '@cruddur/middleware';
 import { flattenSubsegments } from '@cruddur/middleware/testing';
 import { HomeFeedCache } from '../src/cache/home-feed-cache.js';
+import { loadConfig } from '../src/config.js';
 import { noopInstrumentation } from '../src/deps.js';
 import { type Activity } from '../src/model.js';
 import { noRedis, startFeedCacheStack, type LogLine } from './feed-cache-support.js';
@@ -35,6 +36,17 @@ function dynamoOperations(doc: SegmentDocument): string[] {
 function uuids(body: unknown): string[] {
   return (body as Activity[]).map((a) => a.uuid);
 }
+
+test('CRUDDUR_REDIS_URL: unset or blank is no Redis; anything but a redis:// URL refuses to start, naming it without its password', () => {
+  assert.equal(loadConfig({}).redisUrl, undefined);
+  assert.equal(loadConfig({ CRUDDUR_REDIS_URL: '  ' }).redisUrl, undefined);
+  assert.equal(loadConfig({ CRUDDUR_REDIS_URL: 'rediss://cache.example:6380/0' }).redisUrl, 'rediss://cache.example:6380/0');
+  assert.throws(() => loadConfig({ CRUDDUR_REDIS_URL: 'localhost:6379' }), /^Error: CRUDDUR_REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL .*, got "localhost:6379"$/);
+  assert.throws(
+    () => loadConfig({ CRUDDUR_REDIS_URL: 'http://cruddur:hunter2@cache:6379' }),
+    (err: Error) => err.message.includes('CRUDDUR_REDIS_URL') && !err.message.includes('hunter2'),
+  );
+});
 
 test('the second read comes from Redis: the trace shows Redis and no DynamoDB Query; every document passes the receiver rules', { skip: noRedis }, async (t) => {
   const stack = await startFeedCacheStack(t);
