@@ -4,6 +4,12 @@
 //
 //   node ../../scripts/bundle-app.mjs src/server.ts              → bundle/server.mjs
 //   node ../../scripts/bundle-app.mjs src/server.ts --db-setup   → also bundle/setup.mjs
+//   ... --cjs-package ioredis                                   → also bundle/node_modules/ioredis/
+//
+// --cjs-package keeps a CommonJS package out of the app's bundle, as a package of its own beside it
+// (one file, its dependencies compiled in, and its name and version in a package.json), for the
+// app to load with require() at run time: OpenTelemetry instrumentations patch a package when
+// require() loads it by name, which code compiled into the app's bundle never is.
 //
 // setup.mjs creates the table and the seed data through the app's own src/db modules
 // (ensureTable from schema.ts, seed from seed.ts): idempotent, and it waits up to
@@ -14,6 +20,7 @@
 // the TypeScript sources) and bundle/packages.json, the third-party packages inside with their
 // versions and licences. Nothing is external but node's built-in modules.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -100,7 +107,7 @@ main().then(
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { 'db-setup': { type: 'boolean', default: false } },
+  options: { 'db-setup': { type: 'boolean', default: false }, 'cjs-package': { type: 'string', multiple: true, default: [] } },
 });
 if (positionals.length === 0) {
   console.error('usage: node ../../scripts/bundle-app.mjs <entry.ts>... [--db-setup]   (run in the app folder)');
@@ -124,7 +131,8 @@ const appImportMeta = {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
       return {
-        contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+        // createRequire(import.meta.url) keeps the bundle's URL: it resolves the --cjs-package packages beside it.
+        contents: text.replaceAll(/(?<!createRequire\()import\.meta\.url/g, JSON.stringify(pathToFileURL(args.path).href)),
         loader: 'ts',
         resolveDir: dirname(args.path),
       };
@@ -148,6 +156,37 @@ const entryPoints = positionals.map((file) => {
   return { in: file, out: file.replace(/^.*\//, '').replace(/\.[cm]?[jt]s$/, '') };
 });
 if (values['db-setup']) entryPoints.push({ in: SETUP_ENTRY, out: 'setup' });
+
+/** bundle/node_modules/<name>/: the package as one CommonJS file, with its name and version. */
+const cjsOutputs = [];
+async function bundleCjsPackage(name) {
+  const require = createRequire(join(appDir, 'package.json'));
+  const manifestPath = require.resolve(`${name}/package.json`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const dir = join(OUT_DIR, 'node_modules', name);
+  const built = await build({
+    absWorkingDir: appDir,
+    entryPoints: [require.resolve(name)],
+    outfile: join(dir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    legalComments: 'eof',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name, version: manifest.version, license: manifest.license, main: 'index.js' }, null, 2)}\n`,
+  );
+  cjsOutputs.push(built.metafile);
+}
 
 rmSync(OUT_DIR, { recursive: true, force: true });
 let result;
@@ -176,7 +215,9 @@ try {
     metafile: true,
     logLevel: 'warning',
     plugins: [appImportMeta, dbSetupEntry],
+    external: values['cjs-package'],
   });
+  for (const name of values['cjs-package']) await bundleCjsPackage(name);
 } catch (err) {
   // esbuild has printed the errors. The usual cause: a workspace package not built yet.
   if (/Could not resolve "@cruddur\//.test(String(err?.message ?? err))) {
@@ -203,7 +244,7 @@ function findPackage(dir) {
 
 const packages = new Map();
 const report = [];
-for (const [file, output] of Object.entries(result.metafile.outputs)) {
+for (const [file, output] of [result.metafile, ...cjsOutputs].flatMap((m) => Object.entries(m.outputs))) {
   if (!output.entryPoint) continue;
   const bytesByPackage = new Map();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {

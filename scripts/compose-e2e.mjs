@@ -7,12 +7,14 @@
 //     (debootstrap's Debian bookworm + the official Node 24 build and npm from the npm registry +
 //     this machine's CA bundle) and kept in podman's storage for the next runs;
 //   - the project's three Dockerfiles are built unchanged by `docker-compose up --build`;
-//   - one test-only override (test/compose/docker-compose.e2e.yml) swaps DynamoDB Local's image,
-//     which cannot be pulled here, for dynalite, built the same way.
+//   - one test-only override (test/compose/docker-compose.e2e.yml) swaps DynamoDB Local's image
+//     and Redis's, which cannot be pulled here, for dynalite and Debian's redis-server, built the
+//     same way.
 //
 // Then: a new conversation is posted through the published API port with a trace header we chose;
 // the request crosses backend → worker → backend; the trace viewer container must show that trace
-// with both services and DynamoDB subsegments, and the backend's log must carry the trace id.
+// with both services and DynamoDB subsegments, and the backend's log must carry the trace id; the
+// home feed read twice must come from Redis the second time (Redis subsegments, no DynamoDB).
 // Everything is taken down at the end, whatever happened. Each phase prints its time.
 //
 // It needs root on Debian (apt-get installs the tools: scripts/ensure-test-tools.mjs) and skips
@@ -32,6 +34,7 @@ const NODE_VERSION = NODE_VERSIONS[TARGET_MAJOR].version;
 // The npm inside the base image: the one package.json's packageManager names.
 const NPM_VERSION = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).packageManager.replace(/^npm@/, '');
 const DYNALITE_IMAGE = 'localhost/cruddur-e2e-dynalite:4.0.0';
+const REDIS_IMAGE = 'localhost/cruddur-e2e-redis:7.0';
 const SOCKET_DIR = '/run/cruddur-e2e';
 const SOCKET = `${SOCKET_DIR}/podman.sock`;
 const COMPOSE_FILES = ['-f', 'docker-compose.yml', '-f', 'test/compose/docker-compose.e2e.yml'];
@@ -157,14 +160,14 @@ async function ensureBaseImage() {
   }
 }
 
-/** The test-only DynamoDB stand-in, built on the base image once. */
-function ensureDynaliteImage() {
-  if (run('podman', ['image', 'exists', DYNALITE_IMAGE], { quiet: true, allowFail: true }) !== undefined) {
-    log(`dynalite image ${DYNALITE_IMAGE}: cached`);
+/** A test-only stand-in for an image no registry serves here (DynamoDB Local, Redis), built on the base image once. */
+function ensureStandInImage(image, dockerfile) {
+  if (run('podman', ['image', 'exists', image], { quiet: true, allowFail: true }) !== undefined) {
+    log(`stand-in image ${image}: cached`);
     return;
   }
-  log(`building ${DYNALITE_IMAGE}`);
-  run('podman', ['build', '--quiet', '-t', DYNALITE_IMAGE, '-f', 'test/compose/dynalite.Dockerfile', 'test/compose']);
+  log(`building ${image}`);
+  run('podman', ['build', '--quiet', '-t', image, '-f', dockerfile, 'test/compose']);
 }
 
 // ---- the Docker API: podman system service on a private socket ----
@@ -259,6 +262,21 @@ function walk(nodes, visit) {
   }
 }
 
+/** The trace as the viewer's API shows it once finished (after a quiet period): polled on port 2001. */
+async function finishedTrace(traceId) {
+  let trace;
+  for (let i = 0; i < 60; i++) {
+    const got = await fetchJson(`${VIEWER}/api/traces/${traceId}`);
+    if (got.status === 200 && got.body.finished) {
+      trace = got.body;
+      break;
+    }
+    await sleep(500);
+  }
+  check(trace !== undefined, `the trace viewer container shows trace ${traceId} (finished)`);
+  return trace;
+}
+
 async function exercise() {
   // `up -d` returns once the backend's container has started, not once it listens.
   let health;
@@ -280,17 +298,7 @@ async function exercise() {
   });
   check(posted.status === 200 && typeof posted.body?.message_group_uuid === 'string', `POST /api/messages (new conversation) answered 200 with a message group: ${JSON.stringify(posted.body)}`);
 
-  // The viewer finishes a trace after a quiet period: poll its API (published port 2001).
-  let trace;
-  for (let i = 0; i < 60; i++) {
-    const got = await fetchJson(`${VIEWER}/api/traces/${traceId}`);
-    if (got.status === 200 && got.body.finished) {
-      trace = got.body;
-      break;
-    }
-    await sleep(500);
-  }
-  check(trace !== undefined, `the trace viewer container shows trace ${traceId} (finished)`);
+  const trace = await finishedTrace(traceId);
   check(trace.services.includes('cruddur-backend') && trace.services.includes('cruddur-worker'), `the trace has both services: ${trace.services.join(', ')}`);
   const segments = [];
   const dynamo = [];
@@ -304,6 +312,23 @@ async function exercise() {
 
   const logs = compose(['logs', '--no-color', 'cruddur-backend'], { quiet: true });
   check(logs.includes(traceId), `the backend's log lines carry the trace id (${logs.split('\n').filter((l) => l.includes(traceId)).length} lines)`);
+
+  // The home feed, read twice with our own trace ids: the second read comes from Redis.
+  const reads = [];
+  for (let i = 0; i < 2; i++) {
+    const id = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+    const feed = await fetchJson(`${API}/api/activities/home`, { headers: { 'x-amzn-trace-id': `Root=${id};Sampled=1` } });
+    check(feed.status === 200 && Array.isArray(feed.body) && feed.body.length > 0, `GET /api/activities/home #${i + 1} answered 200 with activities`);
+    reads.push(id);
+  }
+  const cached = await finishedTrace(reads[1]);
+  const redisCalls = [];
+  const dynamoCalls = [];
+  walk(cached.roots, (n) => {
+    if (n.namespace === 'remote' && /^redis@/.test(n.name)) redisCalls.push(n.name);
+    if (n.namespace === 'aws' && /dynamodb/i.test(n.name)) dynamoCalls.push(n.operation);
+  });
+  check(redisCalls.length > 0 && dynamoCalls.length === 0, `the second read came from Redis (${redisCalls.join(', ')}), without DynamoDB (${dynamoCalls.join(', ') || 'none'})`);
 }
 
 // ---- the run ----
@@ -313,7 +338,8 @@ let ok = false;
 try {
   configurePodman();
   await ensureBaseImage();
-  ensureDynaliteImage();
+  ensureStandInImage(DYNALITE_IMAGE, 'test/compose/dynalite.Dockerfile');
+  ensureStandInImage(REDIS_IMAGE, 'test/compose/redis.Dockerfile');
   api = await startApi();
   log(`podman serves the Docker API on ${SOCKET}`);
   // A previous run killed half-way may have left its containers: start clean.

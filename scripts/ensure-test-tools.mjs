@@ -15,7 +15,8 @@
 //                    the commands of docs/workshop/05-sampling.md); it needs version 2 (Debian
 //                    has 2.9), as version 1 has no --no-cli-pager
 //   postgresql       the OpenTelemetry bridge tests (real instrumentation-pg against a real server)
-//   redis-server     the OpenTelemetry bridge tests (real instrumentation-ioredis)
+//   redis-server     the OpenTelemetry bridge tests (real instrumentation-ioredis), the backend's
+//                    home feed cache tests and the workshop's step 11
 // When we are root with apt-get, the missing ones are installed in one apt-get run. Elsewhere this
 // prints how to install them and the tests that need them skip themselves. It never fails the run.
 // CRUDDUR_SKIP_TOOL_INSTALL=1 installs nothing; CRUDDUR_SKIP_BROWSER_INSTALL=1 leaves out chromium;
@@ -61,7 +62,7 @@ const tools = [
   { pkg: 'awscli', present: () => existsSync('/usr/bin/aws') || awsCliV2OnPath(), skip: Boolean(process.env.CRUDDUR_SKIP_AWSCLI), usedBy: 'the trace viewer\'s AWS CLI test' },
   // Debian keeps the server binaries out of PATH, under /usr/lib/postgresql/<major>/bin.
   { pkg: 'postgresql', present: () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb'))), skip: false, usedBy: 'the OpenTelemetry bridge database tests' },
-  { pkg: 'redis-server', present: () => onPath('redis-server'), skip: false, usedBy: 'the OpenTelemetry bridge database tests' },
+  { pkg: 'redis-server', present: () => onPath('redis-server'), skip: false, usedBy: 'the OpenTelemetry bridge database tests, the backend\'s home feed cache tests and the workshop\'s step 11' },
 ];
 
 const missing = tools.filter((t) => !t.present());

@@ -84,7 +84,7 @@ export function includePath(name: string): string {
   return name.includes('/') ? path.join(repoRoot, name) : path.join(snippetsDir, name);
 }
 
-const LANGUAGES: Record<string, string> = { '.ts': 'ts', '.json': 'json', '.txt': 'text', '.yml': 'yaml', '.yaml': 'yaml' };
+const LANGUAGES: Record<string, string> = { '.ts': 'ts', '.mjs': 'js', '.cjs': 'js', '.json': 'json', '.txt': 'text', '.yml': 'yaml', '.yaml': 'yaml' };
 
 /** The fence language for a file, from its extension. */
 export function fenceLanguage(name: string): string {

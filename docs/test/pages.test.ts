@@ -122,7 +122,7 @@ describe('the pages show exactly the files the tests run', () => {
     const readme = pages.find((p) => p.name === 'README.md');
     assert.ok(readme);
     const steps = pages.filter((p) => /^\d\d-/.test(p.name));
-    assert.equal(steps.length, 10);
+    assert.equal(steps.length, 11);
     const linked = [...readme.text.matchAll(/\]\((\d\d-[\w-]+\.md)\)/g)].map((m) => m[1]);
     assert.deepEqual(linked, steps.map((p) => p.name));
     steps.forEach((p, i) => assert.match(p.text, new RegExp(`^# Step ${i + 1}: `), `${p.name} starts with "# Step ${i + 1}: "`));

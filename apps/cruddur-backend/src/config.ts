@@ -1,4 +1,5 @@
 import { dynamoOptionsFromEnv, type DynamoOptions } from './db/client.js';
+import { parseRedisUrl } from './cache/redis-url.js';
 import { internalTokenFromEnv } from './internal-token.js';
 
 export interface BackendConfig extends DynamoOptions {
@@ -10,6 +11,8 @@ export interface BackendConfig extends DynamoOptions {
   internalToken: string | undefined;
   /** `CRUDDUR_DEMO_ROUTES=1`: mount the demo's induced-error route. */
   demoRoutes: boolean;
+  /** `CRUDDUR_REDIS_URL`: Redis caches the home feed. Unset: no Redis at all. */
+  redisUrl: string | undefined;
 }
 
 function port(value: string | undefined, fallback: number): number {
@@ -19,9 +22,16 @@ function port(value: string | undefined, fallback: number): number {
   return n;
 }
 
+function redisUrl(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  parseRedisUrl(v);
+  return v;
+}
+
 /**
  * PORT (4567), HOST (0.0.0.0), WORKER_URL, CRUDDUR_INTERNAL_TOKEN / CRUDDUR_INTERNAL_TOKEN_FILE,
- * AWS_ENDPOINT_URL, DDB_MESSAGE_TABLE, AWS_DEFAULT_REGION / AWS_REGION.
+ * AWS_ENDPOINT_URL, DDB_MESSAGE_TABLE, AWS_DEFAULT_REGION / AWS_REGION, CRUDDUR_REDIS_URL.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig {
   return {
@@ -31,5 +41,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BackendConfig 
     workerUrl: env.WORKER_URL || 'http://127.0.0.1:4568',
     internalToken: internalTokenFromEnv(env),
     demoRoutes: env.CRUDDUR_DEMO_ROUTES === '1',
+    redisUrl: redisUrl(env.CRUDDUR_REDIS_URL),
   };
 }

@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Tracer } from '@cruddur/middleware';
 import { type Metrics } from '@cruddur/middleware/metrics';
 import { type ErrorReporter } from '@cruddur/middleware/rollbar';
+import { type FeedCacheRedis } from './cache/home-feed-cache.js';
 
 /** Structured logger. A winston logger satisfies this interface as is. */
 export interface Logger {
@@ -14,6 +15,8 @@ export interface Logger {
 export interface TracedBlock {
   addMetadata(key: string, value: unknown, namespace?: string): void;
   addAnnotation(key: string, value: string | number | boolean): void;
+  /** Records an error the block recovered from (the block itself goes on). */
+  addError(error: unknown): void;
 }
 
 /**
@@ -29,6 +32,7 @@ export const noopInstrumentation: Instrumentation = {
     fn({
       addMetadata: () => undefined,
       addAnnotation: () => undefined,
+      addError: () => undefined,
     }),
 };
 
@@ -59,4 +63,11 @@ export interface BackendDeps {
   demoRoutes?: boolean;
   /** Timeout of each call to the worker, in ms (default 5000). */
   workerTimeoutMs?: number;
+  /**
+   * Redis in front of the home feed (`CRUDDUR_REDIS_URL`; `connectTracedRedis` makes one): a
+   * read-through cache, invalidated by every post and reply. None by default: DynamoDB only.
+   */
+  redis?: FeedCacheRedis;
+  /** How long the home feed stays cached, in ms (default 5000). */
+  homeFeedCacheTtlMs?: number;
 }

@@ -12,6 +12,7 @@ export const tracedInstrumentation: Instrumentation = {
       fn({
         addMetadata: (key, value, namespace) => void subsegment?.addMetadata(key, value, namespace),
         addAnnotation: (key, value) => void subsegment?.addAnnotation(key, value),
+        addError: (error) => void subsegment?.addError(error),
       }),
     ),
 };

@@ -7,6 +7,10 @@ const config = loadConfig();
 const dynamo = createDynamoClient(config);
 const telemetry = createTelemetry('cruddur-backend', [dynamo]);
 const { logger, tracer, reporter, metrics } = telemetry;
+// Only with CRUDDUR_REDIS_URL: without it no Redis or OpenTelemetry code is even loaded.
+const redis = config.redisUrl
+  ? (await import('./cache/traced-redis.js')).connectTracedRedis(config.redisUrl, { tracer, logger })
+  : undefined;
 const app = createApp({
   db: createDocumentClient(dynamo),
   tableName: config.tableName,
@@ -17,6 +21,7 @@ const app = createApp({
   tracer,
   reporter,
   metrics,
+  redis,
 });
 
 const server = app.listen(config.port, config.host, (err?: Error) => {
@@ -29,6 +34,7 @@ const server = app.listen(config.port, config.host, (err?: Error) => {
     table: config.tableName,
     worker: config.workerUrl,
     dynamodb: config.endpoint ?? 'aws',
+    home_feed_cache: redis ? 'redis' : 'off',
   });
 });
 
@@ -41,4 +47,5 @@ flushOnShutdown(telemetry, async () => {
   await closed;
   clearInterval(sweep);
   dynamo.destroy();
+  redis?.disconnect();
 });

@@ -217,3 +217,14 @@ void test('the backend → worker calls carry a shared secret that compose gener
   // The worker listens on the loopback by default; on the compose network it must say otherwise.
   assert.equal(services.worker!.environment?.HOST, '0.0.0.0');
 });
+
+void test('the backend caches its home feed in the redis service, which it does not need to start', () => {
+  const redis = services.redis;
+  assert.ok(redis, 'a redis service');
+  assert.match(redis.image ?? '', /^redis:7\.0-/, 'the Redis of Debian bookworm (7.0), which the compose end-to-end stand-in installs');
+  assert.deepEqual(redis.expose, ['6379'], 'compose network only');
+  assert.equal(redis.ports, undefined, 'not published: it has no password');
+  const backend = services['cruddur-backend']!;
+  assert.equal(backend.environment?.CRUDDUR_REDIS_URL, 'redis://redis:6379');
+  assert.equal((backend.depends_on as Record<string, { condition: string }>).redis?.condition, 'service_started');
+});

@@ -2,10 +2,15 @@
 // then bundle/setup.mjs and bundle/server.mjs from a folder with no node_modules, against
 // dynalite, and the image's own HEALTHCHECK command against that server.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startDaemonSink, startRedisServer } from '@cruddur/fakes';
+import { type SegmentDocument } from '@cruddur/middleware';
+import { flattenSubsegments } from '@cruddur/middleware/testing';
 import { dynamoOptionsFromEnv } from '../src/db/client.js';
+import { noRedis } from './feed-cache-support.js';
 import {
   bundleApp,
   bundleEnv,
@@ -130,5 +135,49 @@ void describe('production bundle (what the Docker image runs)', () => {
     const command = setup.command as string[];
     assert.equal(command[0], 'node');
     assert.ok(existsSync(join(bundle.dir, command[1]!)), `ddb-setup runs ${command[1]}, which the bundle lacks`);
+  });
+
+  void test('with CRUDDUR_REDIS_URL the bundle caches the feed, and ioredis beside it is traced (the hook cannot patch bundled code)', { skip: noRedis }, async (t) => {
+    assert.deepEqual(readdirSync(join(bundle.dir, 'node_modules')), ['ioredis'], 'only ioredis is left outside server.mjs');
+    const [redis, sink, dynamo] = await Promise.all([startRedisServer(), startDaemonSink(), startDynalite()]);
+    t.after(() => sink.close());
+    t.after(() => redis.close());
+    stops.push(dynamo.stop);
+    const env = bundleEnv({ AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, DDB_MESSAGE_TABLE: 'cruddur-messages' });
+    const setup = startNode(bundle.dir, 'setup.mjs', env);
+    running.push(setup);
+    assert.equal(await exitOf(setup), 0, setup.output());
+
+    const httpPort = await freePort();
+    const server = startNode(bundle.dir, 'server.mjs', {
+      ...env,
+      PORT: String(httpPort),
+      HOST: '127.0.0.1',
+      WORKER_URL: `http://127.0.0.1:${await freePort()}`,
+      CRUDDUR_REDIS_URL: redis.url,
+      AWS_XRAY_DAEMON_ADDRESS: sink.address,
+      CRUDDUR_METRICS_OUTPUT: 'off',
+    });
+    running.push(server);
+    await waitForHttp(`http://127.0.0.1:${httpPort}/api/health-check`, server);
+    for (const deadline = Date.now() + 10_000; !server.output().includes('redis connected'); ) {
+      assert.ok(Date.now() < deadline, `the server did not connect to Redis:\n${server.output()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
+    const read = async (): Promise<SegmentDocument> => {
+      // Our own sampled trace id: traced whatever the default sampling rules say.
+      const traceId = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+      const res = await fetch(`http://127.0.0.1:${httpPort}/api/activities/home`, { headers: { 'x-amzn-trace-id': `Root=${traceId};Sampled=1` } });
+      assert.equal(res.status, 200, server.output());
+      await res.arrayBuffer();
+      const [doc] = await sink.waitForDocuments((d) => (d.document as SegmentDocument).trace_id === traceId && (d.document as SegmentDocument).name === 'cruddur-backend', 5_000);
+      assert.deepEqual(doc!.violations, [], 'the receiver accepts the segment');
+      return doc!.document as SegmentDocument;
+    };
+    const commands = (segment: SegmentDocument): string[] =>
+      flattenSubsegments(segment).map((s) => (s.name === 'redis@127.0.0.1' ? `redis ${String((s.metadata?.otel as Record<string, unknown>)['db.operation.name'])}` : s.name));
+    assert.deepEqual(commands(await read()).filter((n) => n !== 'DynamoDB'), ['home-feed-cache', 'redis mget', 'redis set']);
+    assert.deepEqual(commands(await read()), ['home-feed-cache', 'redis mget'], 'the second read: Redis only');
   });
 });

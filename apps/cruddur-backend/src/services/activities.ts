@@ -16,11 +16,15 @@ export const HOME_LIMIT = 20;
 export const NOTIFICATIONS_LIMIT = 20;
 export const SEARCH_LIMIT = 20;
 
-export async function homeActivities(ctx: ServiceContext): Promise<Activity[]> {
-  const now = new Date().toISOString();
-  const items = await ctx.activities.homeFeed(now, HOME_LIMIT);
-  ctx.logger.info('home activities', { now, results: items.length });
-  return items.map(toActivity);
+/** GET /api/activities/home — through the Redis cache when the service has one. */
+export function homeActivities(ctx: ServiceContext): Promise<Activity[]> {
+  const load = async (): Promise<Activity[]> => {
+    const now = new Date().toISOString();
+    const items = await ctx.activities.homeFeed(now, HOME_LIMIT);
+    ctx.logger.info('home activities', { now, results: items.length });
+    return items.map(toActivity);
+  };
+  return ctx.homeFeedCache ? ctx.homeFeedCache.read(load) : load();
 }
 
 export async function notificationActivities(ctx: ServiceContext, user: UserItem): Promise<Notification[]> {

@@ -1,3 +1,4 @@
+import { HomeFeedCache } from '../cache/home-feed-cache.js';
 import { WorkerClient } from '../clients/worker.js';
 import { type BackendDeps, type Instrumentation, type Logger } from '../deps.js';
 import { tracedInstrumentation } from '../instrumentation.js';
@@ -18,10 +19,13 @@ export interface ServiceContext {
   instrumentation: Instrumentation;
   reporter: BackendDeps['reporter'];
   metrics: BackendDeps['metrics'];
+  /** The Redis cache of the home feed, when the service has Redis. */
+  homeFeedCache: HomeFeedCache | undefined;
 }
 
 export function createServiceContext(deps: BackendDeps): ServiceContext {
   const table = new Table(deps.db, deps.tableName);
+  const instrumentation = deps.instrumentation ?? tracedInstrumentation;
   return {
     activities: new ActivityRepository(table),
     users: new UserRepository(table),
@@ -31,6 +35,7 @@ export function createServiceContext(deps: BackendDeps): ServiceContext {
     logger: deps.logger,
     reporter: deps.reporter,
     metrics: deps.metrics,
-    instrumentation: deps.instrumentation ?? tracedInstrumentation,
+    instrumentation,
+    homeFeedCache: deps.redis ? new HomeFeedCache(deps.redis, instrumentation, deps.logger, deps.homeFeedCacheTtlMs) : undefined,
   };
 }

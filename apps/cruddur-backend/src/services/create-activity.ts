@@ -78,5 +78,7 @@ export async function createActivity(
 
   await moderate(ctx, 'activity', message, user.handle);
   const stored = await writeActivity(ctx, newActivityItem(user, uuid, message, new Date(), ttlSeconds));
+  // Before answering: the author's next read of the home feed must show the post.
+  await ctx.homeFeedCache?.invalidate();
   return toActivity(stored);
 }

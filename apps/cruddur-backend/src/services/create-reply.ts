@@ -68,6 +68,8 @@ export async function createReply(
   const parent = await liveActivity(ctx, parentUuid);
   await moderate(ctx, 'reply', message, user.handle);
   const stored = await writeReply(ctx, newReplyItem(user, uuid, parent, message, new Date()));
+  // The parent's replies_count is shown in the home feed.
+  await ctx.homeFeedCache?.invalidate();
 
   if (parent.user_uuid !== user.user_uuid) {
     await ctx.worker.notify({

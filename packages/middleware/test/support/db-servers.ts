@@ -8,6 +8,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { redisServerBinary, startRedisServer } from '@cruddur/fakes';
 
 /** A running server. */
 export interface DbServer {
@@ -25,9 +26,7 @@ export function postgresBin(): string | undefined {
 }
 
 /** The redis-server binary, or undefined. */
-export function redisBin(): string | undefined {
-  return ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
-}
+export const redisBin = redisServerBinary;
 
 /** Why the database tests cannot run here, or undefined when they can. */
 export function missingDatabases(): string | undefined {
@@ -117,18 +116,9 @@ export async function startPostgres(t: TestContext): Promise<DbServer> {
   return { port, stop };
 }
 
-/** Starts Redis without persistence, stopped after the test. */
+/** Starts Redis without persistence (@cruddur/fakes' `startRedisServer`), stopped after the test. */
 export async function startRedis(t: TestContext): Promise<DbServer> {
-  const bin = redisBin();
-  if (!bin) throw new Error('redis-server is not installed');
-  const dir = mkdtempSync(join(tmpdir(), 'cruddur-redis-'));
-  const port = await freePort();
-  let log = '';
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-  const stop = stopper(child, dir);
-  t.after(stop);
-  await waitForPort(port, child, 'redis-server', () => log.slice(-2000));
-  return { port, stop };
+  const server = await startRedisServer();
+  t.after(() => server.close());
+  return { port: server.port, stop: () => server.close() };
 }
