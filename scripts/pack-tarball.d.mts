@@ -1,0 +1,16 @@
+/** What {@link packTarball} produced. */
+export interface PackedTarball {
+  /** Absolute path of the `.tgz`. */
+  tarball: string;
+  /** The package's name and version, as in its package.json. */
+  name: string;
+  version: string;
+  /** Every path inside the tarball (relative to `package/`), sorted. */
+  files: string[];
+}
+
+/**
+ * `npm pack` of the package in `packageDir` into `destination` (a new temporary folder by
+ * default), as `npm publish` would pack it. Build the package first.
+ */
+export declare function packTarball(packageDir: string, destination?: string): PackedTarball;
