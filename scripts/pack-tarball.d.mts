@@ -14,3 +14,9 @@ export interface PackedTarball {
  * default), as `npm publish` would pack it. Build the package first.
  */
 export declare function packTarball(packageDir: string, destination?: string): PackedTarball;
+
+/**
+ * Unpacks a tarball from {@link packTarball} into a new temporary folder; returns the package's
+ * folder in it (npm tarballs hold everything under `package/`).
+ */
+export declare function unpackTarball(tarball: string): string;

@@ -29,3 +29,15 @@ export function packTarball(packageDir, destination = mkdtempSync(join(tmpdir(),
     files: result.files.map((f) => f.path).sort(),
   };
 }
+
+/**
+ * Unpacks a tarball from {@link packTarball} into a new temporary folder; returns the package's
+ * folder in it (npm tarballs hold everything under `package/`).
+ * @param {string} tarball
+ * @returns {string}
+ */
+export function unpackTarball(tarball) {
+  const into = mkdtempSync(join(tmpdir(), 'cruddur-unpacked-'));
+  execFileSync('tar', ['-xzf', tarball, '-C', into], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return join(into, 'package');
+}
