@@ -20,3 +20,15 @@ export declare function packTarball(packageDir: string, destination?: string): P
  * folder in it (npm tarballs hold everything under `package/`).
  */
 export declare function unpackTarball(tarball: string): string;
+
+/**
+ * A new project in a temporary folder outside the workspace (so nothing resolves from the
+ * workspace's node_modules), with `package.json` fields of your choosing; returns its folder.
+ */
+export declare function createOutsideProject(manifest?: Record<string, unknown>): string;
+
+/**
+ * `npm install` of tarballs or `name@version` specs into a project from {@link createOutsideProject},
+ * from npm's cache when it holds them, else the registry. Lifecycle scripts are not run.
+ */
+export declare function installPackages(projectDir: string, specs: string[]): void;
