@@ -14,6 +14,8 @@ import { createOutsideProject, installPackages, packTarball } from '../../../scr
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
+// No Node version changes what is packed: the other Nodes of the matrix (node-matrix.mjs) leave it out.
+const ONCE_PER_RUN = process.env.CRUDDUR_NODE_MATRIX_RUN ? 'no Node version changes the tarball: checked once, in the main run' : false;
 const NAME = '@cruddur/middleware';
 
 /** `name@version` as the workspace has it installed (an alias as `alias@npm:name@version`), so npm's cache already holds it. */
@@ -55,7 +57,7 @@ function specifier(subpath: string): string {
   return subpath === '.' ? NAME : `${NAME}/${subpath.slice(2)}`;
 }
 
-test('the published types check with skipLibCheck off, each subpath with only its own peers installed', { timeout: 600_000 }, async (t) => {
+test('the published types check with skipLibCheck off, each subpath with only its own peers installed', { timeout: 600_000, skip: ONCE_PER_RUN }, async (t) => {
   const exported = Object.keys((JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports).filter((key) => key !== './package.json');
   assert.deepEqual(STAGES.flatMap((s) => s.subpaths).sort(), exported.sort(), 'every subpath of "exports" is checked in a stage');
 
