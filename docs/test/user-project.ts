@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { packTarball } from '../../scripts/pack-tarballs.mjs';
+import { outsideNpmEnv, packTarball } from '../../scripts/pack-tarball.mjs';
 import { includePath, parsePage } from './markdown.js';
 import { delay, repoRoot, workshopDir } from './support.js';
 
@@ -71,7 +71,7 @@ export function readmeQuickStart(): string {
 
 function npm(args: string[], cwd: string): void {
   try {
-    execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+    execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: outsideNpmEnv() });
   } catch (err) {
     const { stdout = '', stderr = '' } = err as { stdout?: string; stderr?: string };
     throw new Error(`npm ${args.join(' ')} failed in ${cwd}:\n${stdout}${stderr}`);
@@ -164,7 +164,7 @@ let project: Promise<string> | undefined;
 export function userProject(): Promise<string> {
   project ??= (async () => {
     const tarballs: Record<string, string> = {};
-    for (const [name, dir] of Object.entries(PACKED)) tarballs[name] = packTarball(path.join(repoRoot, dir));
+    for (const [name, dir] of Object.entries(PACKED)) tarballs[name] = packTarball(path.join(repoRoot, dir)).tarball;
     const commands = setupCommands();
     const key = createHash('sha256').update(JSON.stringify({ tarballs, commands, node: process.versions.modules })).digest('hex').slice(0, 16);
     mkdirSync(PROJECTS, { recursive: true });

@@ -1,18 +1,18 @@
-import type { XRayClient, XRayClientConfig } from '@aws-sdk/client-xray';
+import type { AwsClientSettings, AwsSdkClient } from '../core/aws-sdk-shapes.js';
 import type { Diagnostics } from '../core/diagnostics.js';
 
 /** Options of {@link DirectXRayEmitter}. */
 export interface DirectXRayEmitterOptions {
   /**
-   * Your own X-Ray client (region, credentials, endpoint, retry settings). Its own retries apply
-   * before this emitter's.
+   * Your own `XRayClient` of `@aws-sdk/client-xray` (region, credentials, endpoint, retry
+   * settings). Its own retries apply before this emitter's.
    */
-  client?: XRayClient;
+  client?: AwsSdkClient;
   /**
    * Configuration of the client created on first use when `client` is absent, e.g. `{ region }`.
    * Default: the SDK's region and credential chains, one attempt per call (the emitter retries).
    */
-  clientConfig?: XRayClientConfig;
+  clientConfig?: AwsClientSettings;
   /** Documents per PutTraceSegments call, 1–50. Default 50. */
   batchSize?: number;
   /** A partial batch leaves this long after its first document arrived. Default 1,000 ms. */

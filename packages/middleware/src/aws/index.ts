@@ -25,3 +25,4 @@ export type {
 } from './types.js';
 export { DirectXRayEmitter, type DirectXRayEmitterStats } from './direct-emitter.js';
 export type { DirectXRayEmitterOptions } from './direct-emitter-options.js';
+export type { AwsSdkClient, AwsClientSettings, AwsCredentialIdentity, AwsCredentialsSetting } from '../core/aws-sdk-shapes.js';

@@ -1,5 +1,6 @@
 import type * as XRaySdk from '@aws-sdk/client-xray';
-import type { PutTraceSegmentsCommandOutput, XRayClient, XRayClientConfig } from '@aws-sdk/client-xray';
+import type { PutTraceSegmentsCommandOutput, XRayClient } from '@aws-sdk/client-xray';
+import type { AwsClientSettings, AwsSdkClient } from '../core/aws-sdk-shapes.js';
 
 /** One entry of `UnprocessedTraceSegments`. */
 export interface UnprocessedTraceSegment {
@@ -17,12 +18,12 @@ type XRayModule = typeof XRaySdk;
  * two layers of retries would multiply.
  */
 export class XRayApiSender {
-  readonly #given: XRayClient | undefined;
-  readonly #config: XRayClientConfig;
-  #loading: Promise<{ client: XRayClient; sdk: XRayModule }> | undefined;
+  readonly #given: AwsSdkClient | undefined;
+  readonly #config: AwsClientSettings;
+  #loading: Promise<{ client: AwsSdkClient; sdk: XRayModule }> | undefined;
   #created: XRayClient | undefined;
 
-  constructor(client: XRayClient | undefined, config: XRayClientConfig = {}) {
+  constructor(client: AwsSdkClient | undefined, config: AwsClientSettings = {}) {
     this.#given = client;
     this.#config = config;
   }
@@ -30,7 +31,8 @@ export class XRayApiSender {
   /** Sends the documents in one call; resolves with the ones the service did not process. */
   async put(documents: string[]): Promise<UnprocessedTraceSegment[]> {
     const { client, sdk } = await this.#load();
-    const out: PutTraceSegmentsCommandOutput = await client.send(new sdk.PutTraceSegmentsCommand({ TraceSegmentDocuments: documents }));
+    // Typed by the command: any X-Ray client answers PutTraceSegments with this output.
+    const out = (await client.send(new sdk.PutTraceSegmentsCommand({ TraceSegmentDocuments: documents }))) as PutTraceSegmentsCommandOutput;
     return out.UnprocessedTraceSegments ?? [];
   }
 
@@ -40,7 +42,7 @@ export class XRayApiSender {
     this.#created = undefined;
   }
 
-  #load(): Promise<{ client: XRayClient; sdk: XRayModule }> {
+  #load(): Promise<{ client: AwsSdkClient; sdk: XRayModule }> {
     this.#loading ??= import('@aws-sdk/client-xray').then(
       (sdk) => {
         const client = this.#given ?? (this.#created = new sdk.XRayClient({ maxAttempts: 1, ...this.#config }));

@@ -19,3 +19,4 @@ export type { CloudWatchTransportOptions, CloudWatchStats, FlushResult } from '.
 export type { BatchLimits } from './cloudwatch/batch.js';
 export { fitMessage, type FittedMessage } from './cloudwatch/truncate.js';
 export { EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_EVENT_BYTES, MAX_MESSAGE_BYTES, MAX_BATCH_SPAN_MS, RETENTION_DAYS } from './cloudwatch/limits.js';
+export type { AwsSdkClient, AwsCredentialIdentity, AwsCredentialsSetting } from '../core/aws-sdk-shapes.js';

@@ -1,7 +1,6 @@
-import type TransportStream from 'winston-transport';
 import winston from 'winston';
 
-const TransportBase = (winston as unknown as { Transport: typeof TransportStream }).Transport;
+const TransportBase = (winston as unknown as { Transport: new (options?: winston.transport.TransportStreamOptions) => winston.transport }).Transport;
 
 /**
  * Discards entries. Stands in when the console is off and CloudWatch is not configured: winston

@@ -1,4 +1,4 @@
-import type { CloudWatchLogsClient, CloudWatchLogsClientConfig } from '@aws-sdk/client-cloudwatch-logs';
+import type { AwsCredentialsSetting, AwsSdkClient } from '../core/aws-sdk-shapes.js';
 import type { DiagnosticLevel, DiagnosticLogger } from '../core/diagnostics.js';
 import type { Tracer } from '../core/tracer.js';
 
@@ -21,9 +21,9 @@ export interface LoggerCloudWatchOptions {
   /** Endpoint URL. Env: `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS` (read by the SDK). */
   endpoint?: string;
   /** Credentials or a provider. Default: the SDK's chain. */
-  credentials?: CloudWatchLogsClientConfig['credentials'];
+  credentials?: AwsCredentialsSetting;
   /** A ready client (region, endpoint and credentials are then ignored). */
-  client?: CloudWatchLogsClient;
+  client?: AwsSdkClient;
   /** Create the group when missing. Default true. */
   createLogGroup?: boolean;
   /** Cap on buffered entries. Default 20,000. */

@@ -1,4 +1,4 @@
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { AwsSdkClient } from '../../core/aws-sdk-shapes.js';
 import type { Diagnostics } from '../../core/diagnostics.js';
 import { classifyFailure, describeFailure } from './retry.js';
 import type { CloudWatchLogsSdk } from './sdk.js';
@@ -19,7 +19,7 @@ export interface LogStreamTarget {
  * CreateLogStream. No DescribeLogStreams: without sequence tokens there is nothing to look up,
  * and an "already exists" answer is cheaper than a describe. Throws what should be retried.
  */
-export async function ensureLogStream(client: CloudWatchLogsClient, sdk: CloudWatchLogsSdk, target: LogStreamTarget, diagnostics: Diagnostics): Promise<void> {
+export async function ensureLogStream(client: AwsSdkClient, sdk: CloudWatchLogsSdk, target: LogStreamTarget, diagnostics: Diagnostics): Promise<void> {
   const logGroupName = target.logGroup;
   if (target.createLogGroup) {
     try {

@@ -10,9 +10,9 @@
  * no longer uses sequence tokens, so the service cannot tell, and never answers
  * DataAlreadyAcceptedException any more).
  */
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type TransportStream from 'winston-transport';
+import type { PutLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
 import winston from 'winston';
+import type { AwsSdkClient } from '../../core/aws-sdk-shapes.js';
 import { runUntraced } from '../../core/context.js';
 import { Diagnostics } from '../../core/diagnostics.js';
 import { nextBatchSize, PUT_LOG_EVENTS_LIMITS, type BatchLimits } from './batch.js';
@@ -26,8 +26,9 @@ import type { CloudWatchTransportOptions, CloudWatchStats, FlushResult } from '.
 import { fitMessage } from './truncate.js';
 
 const MESSAGE = Symbol.for('message');
-// winston exports the transport base class at runtime; its typings only describe it by module.
-const TransportBase = (winston as unknown as { Transport: typeof TransportStream }).Transport;
+// winston exports the transport base class at runtime; its typings only describe it by module
+// (`winston-transport`, which is winston's dependency, not ours: named through winston here).
+const TransportBase = (winston as unknown as { Transport: new (options?: winston.transport.TransportStreamOptions) => winston.transport }).Transport;
 
 /** Defaults of {@link CloudWatchTransportOptions}. */
 export const CLOUDWATCH_DEFAULTS = Object.freeze({
@@ -63,7 +64,7 @@ export class CloudWatchLogsTransport extends TransportBase {
   readonly #batchLimits: BatchLimits;
   readonly #diagnostics: Diagnostics;
   readonly #counters = { delivered: 0, dropped: 0, truncated: 0, failed: 0, rejected: 0, retries: 0 };
-  #client: CloudWatchLogsClient | undefined;
+  #client: AwsSdkClient | undefined;
   #sdk: CloudWatchLogsSdk | undefined;
   #unavailable = false;
   #resourcesReady = false;
@@ -243,7 +244,8 @@ export class CloudWatchLogsTransport extends TransportBase {
           const event = this.#buffer.at(i)!;
           logEvents[i] = { timestamp: event.timestamp, message: event.message };
         }
-        const output = await client.send(new sdk.PutLogEventsCommand({ logGroupName: this.logGroup, logStreamName: this.logStream, logEvents }));
+        // Typed by the command: any CloudWatch Logs client answers PutLogEvents with this output.
+        const output = (await client.send(new sdk.PutLogEventsCommand({ logGroupName: this.logGroup, logStreamName: this.logStream, logEvents }))) as PutLogEventsCommandOutput;
         const rejected = countRejected(output.rejectedLogEventsInfo, count);
         if (this.#closed) {
           // close() gave the buffer up while this batch was on its way, counting it as failed.
@@ -280,7 +282,7 @@ export class CloudWatchLogsTransport extends TransportBase {
     }
   }
 
-  async #connect(): Promise<{ client: CloudWatchLogsClient; sdk: CloudWatchLogsSdk }> {
+  async #connect(): Promise<{ client: AwsSdkClient; sdk: CloudWatchLogsSdk }> {
     if (!this.#sdk) {
       try {
         this.#sdk = await loadSdk();

@@ -1,5 +1,5 @@
-import type { CloudWatchLogsClient, CloudWatchLogsClientConfig } from '@aws-sdk/client-cloudwatch-logs';
 import type winston from 'winston';
+import type { AwsCredentialsSetting, AwsSdkClient } from '../../core/aws-sdk-shapes.js';
 import type { Diagnostics } from '../../core/diagnostics.js';
 import type { BatchLimits } from './batch.js';
 
@@ -14,9 +14,9 @@ export interface CloudWatchTransportOptions {
   /** Endpoint URL (a local server in tests); the SDK honours `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS` too. */
   endpoint?: string;
   /** Credentials or a provider; the SDK's default chain when absent. */
-  credentials?: CloudWatchLogsClientConfig['credentials'];
-  /** A ready client; region, endpoint and credentials are then ignored. */
-  client?: CloudWatchLogsClient;
+  credentials?: AwsCredentialsSetting;
+  /** A ready `CloudWatchLogsClient` of `@aws-sdk/client-cloudwatch-logs`; region, endpoint and credentials are then ignored. */
+  client?: AwsSdkClient;
   /** Retention set on the log group (one of CloudWatch's allowed values). */
   retentionDays?: number;
   /** Create the log group when missing. Default true; access denied on create is tolerated. */
