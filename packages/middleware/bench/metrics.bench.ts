@@ -5,7 +5,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { REQUEST_END_CHANNEL, type RequestEndEvent } from '../src/index.js';
+import { REQUEST_END_CHANNEL, type RequestEndEvent } from '../src/internal.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { createTestTracer } from '../src/testing/index.js';
 

@@ -17,7 +17,7 @@ import {
   type CentralizedSamplerOptions,
   type DiagnosticEvent,
   type SamplingRequest,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { eventually, manualClock, type ManualClock } from './support/sampling-clock.js';
 
 // The workshop's rules, exactly as the repo ships them for `aws xray create-sampling-rule`.

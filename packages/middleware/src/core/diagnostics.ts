@@ -69,11 +69,11 @@ export class Diagnostics {
   }
 
   /**
-   * Like {@link once}, for keys that come from application data (annotation and metadata keys):
+   * Like {@link Diagnostics.once}, for keys that come from application data (annotation and metadata keys):
    * at most 100 distinct keys of a `category` are reported, then one notice says that further
    * ones are not. Application data can hold any number of distinct keys; without this budget a
    * loop adding 10,000 of them would print thousands of warnings per request, and would fill the
-   * set {@link once} relies on for the package's own problems.
+   * set {@link Diagnostics.once} relies on for the package's own problems.
    */
   oncePerKey(category: string, level: Exclude<DiagnosticLevel, 'silent'>, key: string, message: string): void {
     let seen = this.#seenByCategory.get(category);

@@ -94,7 +94,7 @@ export abstract class Entity {
     return this.segment.isSampled;
   }
 
-  /** Whether {@link close} was called. */
+  /** Whether {@link Entity.close} was called. */
   get isClosed(): boolean {
     return this.endTime !== undefined;
   }
@@ -256,7 +256,7 @@ export abstract class Entity {
   }
 
   /**
-   * The same fields as {@link writeCommon}, appended as JSON text. Serialising by hand skips the
+   * The same fields as `writeCommon`, appended as JSON text. Serialising by hand skips the
    * intermediate objects of `toJSON()`; it is the largest single cost of a traced request.
    */
   protected commonJson(): string {

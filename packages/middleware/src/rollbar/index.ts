@@ -8,7 +8,6 @@ export { createErrorReporter } from './reporter.js';
 export { ReporterConfigError } from './settings.js';
 export { rollbarErrorHandler, type ExpressErrorReportingOptions } from './express.js';
 export { rollbarFastify, type FastifyErrorReportingOptions } from './fastify.js';
-export { xrayTraceUrl, traceData, type TraceData } from './trace-data.js';
 export type {
   ErrorReporter,
   ErrorReporterOptions,

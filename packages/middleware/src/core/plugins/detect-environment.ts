@@ -9,7 +9,7 @@ import { ALL_PLUGINS, type PluginName, type PluginResult } from './plugin.js';
 /** Environment variable listing the plugins to run, comma separated (e.g. `ec2,ecs`). */
 export const PLUGINS_ENV = 'CRUDDUR_XRAY_PLUGINS';
 
-/** Options of {@link detectEnvironment} and {@link resolveEnvironment}. */
+/** Options of {@link detectEnvironment}. */
 export interface DetectEnvironmentOptions {
   /** Which plugins run. Env: `CRUDDUR_XRAY_PLUGINS` (comma separated). Default: all four. */
   plugins?: readonly PluginName[];
@@ -27,7 +27,7 @@ export interface DetectEnvironmentOptions {
 
 /** What the plugins found. */
 export interface DetectedEnvironment {
-  /** The most specific origin found (Elastic Beanstalk > EKS > ECS > EC2), if any plugin applied. */
+  /** The most specific origin found (Elastic Beanstalk, then EKS, ECS, EC2), if any plugin applied. */
   origin: string | undefined;
   /** Keys for the segments' `aws` block, e.g. `{ ec2: {…}, ecs: {…} }`. */
   aws: Record<string, JsonValue>;
@@ -35,7 +35,7 @@ export interface DetectedEnvironment {
   found: PluginName[];
 }
 
-/** A plugin name that is not one of {@link ALL_PLUGINS}. */
+/** A plugin name that is not one of the plugins this package knows (`ec2`, `ecs`, `eks`, `elastic_beanstalk`). */
 export class UnknownPluginError extends Error {
   override name = 'UnknownPluginError';
 }
