@@ -5,9 +5,13 @@ export type DiagnosticLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** Where the tracer reports its own trouble (bad input, a dead daemon, …). Never the request path's. */
 export interface DiagnosticLogger {
+  /** Detail for troubleshooting (`logLevel: 'debug'`). */
   debug(message: string): void;
+  /** Notable events (a rule set loaded, a plugin applied). */
   info(message: string): void;
+  /** Something degraded: a document dropped, a setting ignored. */
   warn(message: string): void;
+  /** Something failed: a destination unreachable, a document refused. */
   error(message: string): void;
 }
 
@@ -17,7 +21,9 @@ const diagnosticsChannel = channel(DIAGNOSTICS_CHANNEL);
 
 /** The message published on {@link DIAGNOSTICS_CHANNEL}. */
 export interface DiagnosticEvent {
+  /** How serious: `debug`, `info`, `warn` or `error`. */
   level: Exclude<DiagnosticLevel, 'silent'>;
+  /** What happened, in one sentence. */
   message: string;
 }
 
@@ -47,15 +53,19 @@ export class Diagnostics {
     this.#threshold = ORDER[level];
   }
 
+  /** Logs at `debug` when the level allows, and publishes on {@link DIAGNOSTICS_CHANNEL}. */
   debug(message: string): void {
     this.#emit('debug', message);
   }
+  /** Logs at `info` when the level allows, and publishes on {@link DIAGNOSTICS_CHANNEL}. */
   info(message: string): void {
     this.#emit('info', message);
   }
+  /** Logs at `warn` when the level allows, and publishes on {@link DIAGNOSTICS_CHANNEL}. */
   warn(message: string): void {
     this.#emit('warn', message);
   }
+  /** Logs at `error` when the level allows, and publishes on {@link DIAGNOSTICS_CHANNEL}. */
   error(message: string): void {
     this.#emit('error', message);
   }

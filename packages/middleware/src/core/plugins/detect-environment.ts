@@ -37,6 +37,7 @@ export interface DetectedEnvironment {
 
 /** A plugin name that is not one of the plugins this package knows (`ec2`, `ecs`, `eks`, `elastic_beanstalk`). */
 export class UnknownPluginError extends Error {
+  /** Always `'UnknownPluginError'`, to tell the error apart after serialisation. */
   override name = 'UnknownPluginError';
 }
 
