@@ -1,6 +1,7 @@
 // The test command, in steps, each streamed and timed:
-//   1. every workspace's typecheck, lint and tests through turbo, on the machine's Node (the apps'
-//      tests run on Node 24, the images' version, through their own scripts: with-node.mjs);
+//   1. every workspace's typecheck, lint, API-report check (api:check) and tests through turbo, on
+//      the machine's Node (the apps' tests run on Node 24, the images' version, through their own
+//      scripts: with-node.mjs);
 //   2. the library's tests again on the other supported Node versions (node-matrix.mjs);
 //   3. the docker compose end-to-end run (compose-e2e.mjs; it skips itself with a message
 //      where it cannot run: not root, not Debian).
@@ -58,7 +59,7 @@ if (process.env.CRUDDUR_NODE_MATRIX !== 'off') {
 }
 
 const appsNode = process.env.CRUDDUR_NODE_MATRIX === 'off' ? process.version : `v${NODE_VERSIONS[24].version}`;
-ok = (await step(`turbo typecheck, lint, test (Node ${process.version}; the apps' tests on Node ${appsNode})`, 'npx', ['turbo', 'run', 'typecheck', 'lint', 'test', '--concurrency=1', ...extraArgs])) && ok;
+ok = (await step(`turbo typecheck, lint, api:check, test (Node ${process.version}; the apps' tests on Node ${appsNode})`, 'npx', ['turbo', 'run', 'typecheck', 'lint', 'api:check', 'test', '--concurrency=1', ...extraArgs])) && ok;
 if (matrix) ok = (await step('@cruddur/middleware tests on the other Node versions', process.execPath, ['scripts/node-matrix.mjs'])) && ok;
 else console.log(partial ? '\nNode matrix and compose run left out: partial run (turbo arguments given).' : '\nNode matrix left out: CRUDDUR_NODE_MATRIX=off.');
 // Skips itself (exit 0, with the reason) where it cannot run: not root on Debian, tools missing.

@@ -142,7 +142,7 @@ void describe('production bundle (what the Docker image runs)', () => {
     const [redis, sink, dynamo] = await Promise.all([startRedisServer(), startDaemonSink(), startDynalite()]);
     t.after(() => sink.close());
     t.after(() => redis.close());
-    stops.push(dynamo.stop);
+    stops.push(() => dynamo.close());
     const env = bundleEnv({ AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, DDB_MESSAGE_TABLE: 'cruddur-messages' });
     const setup = startNode(bundle.dir, 'setup.mjs', env);
     running.push(setup);

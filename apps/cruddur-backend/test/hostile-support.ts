@@ -109,7 +109,7 @@ export async function startRollbarSink(): Promise<RollbarSink> {
     items,
     reporter,
     stop: async () => {
-      await reporter.close(1000);
+      await reporter.shutdown(1000);
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -1,7 +1,7 @@
 // Cost of the core path per traced request: begin a segment → three nested captures → close →
 // serialise → emit. Printed in ns per request, for three emitters: none (model + JSON only), the
 // in-memory emitter, and real UDP datagrams to a counting sink in another process.
-import { capture, createTracer, formatTraceHeader, newEntityId, newTraceId, parseTraceHeader, Subsegment, type Emitter } from '../../../packages/middleware/src/index.js';
+import { capture, createTracer, formatTraceHeader, newEntityId, newTraceId, parseTraceHeader, Subsegment, type Emitter } from '../../../packages/middleware/src/internal.js';
 import { SAMPLE_EVERYTHING } from '../../../packages/middleware/src/testing/index.js';
 import { startUdpCounter } from './udp-counter-client.js';
 

@@ -5,7 +5,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { REQUEST_END_CHANNEL, type RequestEndEvent } from '../../../packages/middleware/src/index.js';
+import { REQUEST_END_CHANNEL, type RequestEndEvent } from '../../../packages/middleware/src/internal.js';
 import { createMetrics } from '../../../packages/middleware/src/metrics/index.js';
 import { createTestTracer } from '../../../packages/middleware/src/testing/index.js';
 

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { startCloudWatchLogsServer, startXRayApiServer, type CloudWatchLogsServer, type XRayApiServer } from '@cruddur/fakes';
 import { DirectXRayEmitter } from '../src/aws/index.js';
-import { Diagnostics, newEntityId, newTraceId } from '../src/index.js';
+import { Diagnostics, newEntityId, newTraceId } from '../src/internal.js';
 import { cloudWatchLogger, FAKE_CREDENTIALS } from './support/logger-cloudwatch-setup.js';
 
 /** One failure both fakes can answer with, and whether another try is worth it. */

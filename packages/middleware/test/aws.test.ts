@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { after, before, describe, test } from 'node:test';
-import { instrument, instrumentClients, MIDDLEWARE_NAME } from '../src/aws/index.js';
+import { instrument, instrumentClients } from '../src/aws/index.js';
+import { MIDDLEWARE_NAME } from '../src/aws/instrument.js';
 import { instrumentHttp } from '../src/http/index.js';
 import type { SegmentDocument, SubsegmentDocument } from '../src/index.js';
 import { createTestTracer } from '../src/testing/index.js';

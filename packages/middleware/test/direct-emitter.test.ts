@@ -3,7 +3,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { XRayClient } from '@aws-sdk/client-xray';
 import { startXRayApiServer, type ReceivedTraceSegment, type XRayApiServer } from '@cruddur/fakes';
 import { DirectXRayEmitter } from '../src/aws/direct-emitter.js';
-import { Diagnostics, newEntityId, newTraceId, Tracer } from '../src/index.js';
+import { Diagnostics, newEntityId, newTraceId, Tracer } from '../src/internal.js';
 
 /** A regression that loops or hangs fails the test instead of stalling the run. */
 const LIMIT = { timeout: 10_000 };

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startImdsServer, type ImdsServer } from '@cruddur/fakes';
-import { centralizedSamplingEnabled, ConfigError, detectEc2, resolveEnvironment, tracesExporterNames, Tracer, type DiagnosticLogger } from '../src/index.js';
+import { centralizedSamplingEnabled, ConfigError, detectEc2, resolveEnvironment, tracesExporterNames, Tracer, type DiagnosticLogger } from '../src/internal.js';
 import { createLogger, LoggerConfigError } from '../src/logger/index.js';
 import { createMetrics, MetricsConfigError } from '../src/metrics/index.js';
 

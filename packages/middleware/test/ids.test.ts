@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isEntityId, isTraceId, newEntityId, newTraceId } from '../src/index.js';
+import { isEntityId, isTraceId, newEntityId, newTraceId } from '../src/internal.js';
 
 test('trace ids are 1-<8 hex epoch seconds>-<24 hex> and carry the start second', () => {
   const id = newTraceId(1_700_000_000.9);

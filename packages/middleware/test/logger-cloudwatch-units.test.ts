@@ -6,7 +6,8 @@ import { nextBatchSize, PUT_LOG_EVENTS_LIMITS } from '../src/logger/cloudwatch/b
 import { EventBuffer } from '../src/logger/cloudwatch/event-buffer.js';
 import { backoffMs } from '../src/core/backoff.js';
 import { classifyFailure } from '../src/logger/cloudwatch/retry.js';
-import { fitMessage, MAX_MESSAGE_BYTES } from '../src/logger/index.js';
+import { MAX_MESSAGE_BYTES } from '../src/logger/cloudwatch/limits.js';
+import { fitMessage } from '../src/logger/cloudwatch/truncate.js';
 
 test('a message over the event limit is cut on a character boundary and marked', () => {
   // prepare: 4-byte emoji and 3-byte CJK so any byte cut could land mid-character

@@ -2,8 +2,9 @@
 // scrubbing, the access log from the request-end channel, settings and their errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { beginIncomingRequest, endIncomingRequest, setIncomingRoute } from '../src/index.js';
-import { createLogger, defaultStreamName, LoggerConfigError } from '../src/logger/index.js';
+import { beginIncomingRequest, endIncomingRequest, setIncomingRoute } from '../src/internal.js';
+import { createLogger, LoggerConfigError } from '../src/logger/index.js';
+import { defaultStreamName } from '../src/logger/stream-name.js';
 import { createTestTracer } from '../src/testing/index.js';
 import { CaptureTransport } from './support/logger-capture.js';
 

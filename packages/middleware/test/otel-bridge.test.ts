@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { context, createContextKey, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { SegmentNotFoundError, type SubsegmentDocument } from '../src/index.js';
-import { registerOtelBridge, sanitizeSql, urlWithoutCredentials, type OtelBridgeOptions } from '../src/otel/index.js';
+import { registerOtelBridge, type OtelBridgeOptions } from '../src/otel/index.js';
+import { sanitizeSql, urlWithoutCredentials } from '../src/otel/span-to-subsegment.js';
 import { createTestTracer, flattenSubsegments } from '../src/testing/index.js';
 
 function setup(t: TestContext, options: Omit<OtelBridgeOptions, 'tracer'> = {}, tracerOptions: Parameters<typeof createTestTracer>[0] = {}) {

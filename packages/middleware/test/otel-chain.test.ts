@@ -13,7 +13,7 @@ import Fastify from 'fastify';
 import { xray } from '../src/express/index.js';
 import xrayFastify from '../src/fastify/index.js';
 import { instrumentHttp } from '../src/http/index.js';
-import { OtlpTraceExporter, Tracer, xrayToW3cTraceId, type SegmentDocument, type SubsegmentDocument, type TracerOptions } from '../src/index.js';
+import { OtlpTraceExporter, Tracer, xrayToW3cTraceId, type SegmentDocument, type SubsegmentDocument, type TracerOptions } from '../src/internal.js';
 import { SAMPLE_EVERYTHING } from '../src/testing/index.js';
 import type { HopReply } from './fixtures/otel-service.js';
 import { startOtelPeer } from './support/otel-peer.js';

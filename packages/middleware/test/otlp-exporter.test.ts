@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import express from 'express';
 import { startDaemonSink, startOtlpSink, type OtlpSpan as ReceivedSpan } from '@cruddur/fakes';
-import { addAnnotation, addMetadata, capture, Diagnostics, OtlpConfigError, OtlpTraceExporter, setUser, Tracer, type DiagnosticEvent, type DiagnosticLogger } from '../src/index.js';
+import { addAnnotation, addMetadata, capture, Diagnostics, OtlpConfigError, OtlpTraceExporter, setUser, Tracer, type DiagnosticEvent, type DiagnosticLogger } from '../src/internal.js';
 import { xray, xrayErrorHandler } from '../src/express/index.js';
 import { SAMPLE_EVERYTHING } from '../src/testing/index.js';
 import { send } from './support/http-client.js';

@@ -28,7 +28,7 @@ import {
   type JsonValue,
   type SegmentDocument,
   type SubsegmentDocument,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { announceLogGroup } from '../src/logger/segment-logs.js';
 import { SAMPLE_EVERYTHING } from '../src/testing/index.js';
 

@@ -16,7 +16,7 @@ import {
   Tracer,
   UnknownPluginError,
   type DetectEnvironmentOptions,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 const CONTAINER_ID = 'a'.repeat(12) + '0123456789abcdef'.repeat(3) + 'b'.repeat(4);
 const dir = mkdtempSync(join(tmpdir(), 'cruddur-plugins-'));

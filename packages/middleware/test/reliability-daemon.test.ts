@@ -9,7 +9,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { after, test } from 'node:test';
 import { startDaemonSink, startXRayApiServer, type DaemonSink } from '@cruddur/fakes';
 import express from 'express';
-import { CentralizedSampler, createTracer, Diagnostics, LocalSampler, Subsegment, type Tracer, type UdpEmitter } from '../src/index.js';
+import { CentralizedSampler, createTracer, Diagnostics, LocalSampler, Subsegment, type Tracer, type UdpEmitter } from '../src/internal.js';
 import { xray, xrayErrorHandler } from '../src/express/index.js';
 import { SAMPLE_EVERYTHING } from '../src/testing/index.js';
 import { send } from './support/http-client.js';

@@ -17,7 +17,7 @@ import {
   type CentralizedSamplerOptions,
   type DiagnosticEvent,
   type SamplingRequest,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { eventually, manualClock, type ManualClock } from './support/sampling-clock.js';
 
 // The workshop's rules, exactly as the repo ships them for `aws xray create-sampling-rule`.
@@ -361,7 +361,7 @@ void describe('wiring into the tracer', () => {
     // sockets and timers let the child exit in time.
     server.failNext('GetSamplingRules', 'hang', 2);
     const script = `
-      import { CentralizedSampler, Diagnostics, Tracer } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)};
+      import { CentralizedSampler, Diagnostics, Tracer } from ${JSON.stringify(new URL('../src/internal.ts', import.meta.url).href)};
       const tracer = new Tracer({ logLevel: 'silent' }, { AWS_XRAY_DAEMON_ADDRESS: 'tcp:${server.address} udp:127.0.0.1:9', CRUDDUR_XRAY_EMITTER: 'udp' });
       tracer.sampler.shouldSample({ serviceName: 'x' });
       const patient = new CentralizedSampler({ proxy: { host: '${server.host}', port: ${server.port} }, requestTimeoutMs: 120000, diagnostics: new Diagnostics(undefined, 'silent') });

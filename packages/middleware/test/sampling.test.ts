@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { LocalSampler, loadSamplingRulesFile, parseTraceHeader, SamplingRulesError, Tracer, validateSamplingRules, wildcardMatch } from '../src/index.js';
+import { LocalSampler, loadSamplingRulesFile, parseTraceHeader, SamplingRulesError, Tracer, validateSamplingRules, wildcardMatch } from '../src/internal.js';
 
 test('wildcards: * any run, ? one character, case-insensitive', () => {
   assert.ok(wildcardMatch('*', ''));

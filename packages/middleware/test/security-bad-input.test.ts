@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import fastify, { type FastifyInstance } from 'fastify';
-import { wildcardMatch, type SegmentDocument, type Tracer } from '../src/index.js';
+import { wildcardMatch, type SegmentDocument, type Tracer } from '../src/internal.js';
 import { xray as expressXray } from '../src/express/index.js';
 import { xray as fastifyXray } from '../src/fastify/index.js';
 import { instrumentHttp } from '../src/http/index.js';

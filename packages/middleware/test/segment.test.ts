@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { test } from 'node:test';
-import { DIAGNOSTICS_CHANNEL, sanitizeName, Subsegment, type DiagnosticEvent, type SegmentDocument, type SubsegmentDocument } from '../src/index.js';
+import { DIAGNOSTICS_CHANNEL, sanitizeName, Subsegment, type DiagnosticEvent, type SegmentDocument, type SubsegmentDocument } from '../src/internal.js';
 import { createTestTracer } from '../src/testing/index.js';
 
 function collectDiagnostics(): { events: DiagnosticEvent[]; stop(): void } {

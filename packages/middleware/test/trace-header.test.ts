@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatTraceHeader, parseTraceHeader, MAX_EXTRA_DATA } from '../src/index.js';
+import { formatTraceHeader, parseTraceHeader, MAX_EXTRA_DATA } from '../src/internal.js';
 
 const ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const PARENT = '53995c3f42cd8ad8';

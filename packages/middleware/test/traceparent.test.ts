@@ -2,7 +2,7 @@
 // mapping to X-Ray, and 100,000 fuzzed inputs.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatTraceparent, parseTraceparent, w3cToXrayTraceId, xrayToW3cTraceId } from '../src/index.js';
+import { formatTraceparent, parseTraceparent, w3cToXrayTraceId, xrayToW3cTraceId } from '../src/internal.js';
 import { FORBIDDEN_IN_HEADERS, fuzzer } from './support/fuzz.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

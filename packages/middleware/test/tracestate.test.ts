@@ -2,7 +2,7 @@
 // 100,000 fuzzed inputs.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatTracestate, MAX_TRACESTATE_LENGTH, normaliseTracestate, parseTracestate, type TraceStateEntry } from '../src/index.js';
+import { formatTracestate, MAX_TRACESTATE_LENGTH, normaliseTracestate, parseTracestate, type TraceStateEntry } from '../src/internal.js';
 import { FORBIDDEN_IN_HEADERS, fuzzer } from './support/fuzz.js';
 
 // The whole header as the Level 2 grammar defines it (keys and values, no OWS in our output).

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startDaemonSink, validateSegmentDocument } from '@cruddur/fakes';
-import { createTracer, DAEMON_HEADER, parseDaemonAddress, Subsegment, type SegmentDocument, type SubsegmentDocument } from '../src/index.js';
+import { createTracer, DAEMON_HEADER, parseDaemonAddress, Subsegment, type SegmentDocument, type SubsegmentDocument } from '../src/internal.js';
 import { assembleSegments, flattenSubsegments, SAMPLE_EVERYTHING } from '../src/testing/index.js';
 
 test('each document is one datagram: the exact header line, then the JSON document', async (t) => {

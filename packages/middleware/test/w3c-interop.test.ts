@@ -13,7 +13,7 @@ import express from 'express';
 import { instrument } from '../src/aws/index.js';
 import { xray } from '../src/express/index.js';
 import { instrumentHttp } from '../src/http/index.js';
-import { InMemoryEmitter, Tracer, w3cToXrayTraceId, xrayToW3cTraceId, type SegmentDocument, type SubsegmentDocument, type TracerOptions } from '../src/index.js';
+import { InMemoryEmitter, Tracer, w3cToXrayTraceId, xrayToW3cTraceId, type SegmentDocument, type SubsegmentDocument, type TracerOptions } from '../src/internal.js';
 import { createTestTracer, SAMPLE_EVERYTHING } from '../src/testing/index.js';
 import { send } from './support/http-client.js';
 import { startRecordingServer, type RecordingServer } from './support/recording-server.js';

@@ -33,7 +33,7 @@ const MAX_BACKOFF_MS = 20_000;
  * Sends documents straight to the X-Ray API with `PutTraceSegments` — for environments where a
  * daemon is a burden. Documents wait in a bounded queue and leave in calls of up to 50: at once
  * when a batch is full, otherwise `flushIntervalMs` after the first one arrived, and on
- * `flush()`/`close()`. Throttled or transiently failed calls are retried with back-off; documents
+ * `flush()`/`shutdown()`. Throttled or transiently failed calls are retried with back-off; documents
  * the service reports in `UnprocessedTraceSegments` are logged with their error codes, and re-sent
  * once when the code names a transient condition. `send` never throws and never waits.
  *
@@ -55,6 +55,7 @@ export class DirectXRayEmitter implements Emitter {
   #timer: NodeJS.Timeout | undefined;
   #idle: Array<() => void> = [];
   #closed = false;
+  #shutdown: Promise<void> | undefined;
 
   constructor(options: DirectXRayEmitterOptions = {}) {
     this.#o = resolveDirectOptions(options);
@@ -93,8 +94,21 @@ export class DirectXRayEmitter implements Emitter {
     return done;
   }
 
-  /** Flushes, then refuses new documents and releases the client it created. */
-  async close(): Promise<void> {
+  /** Flushes, then refuses new documents (dropped and counted) and releases the client it created. Idempotent, never rejects. */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= this.#release();
+    return this.#shutdown;
+  }
+
+  /**
+   * The former name of {@link DirectXRayEmitter.shutdown}, which it calls.
+   * @deprecated Use {@link DirectXRayEmitter.shutdown}.
+   */
+  close(): Promise<void> {
+    return this.shutdown();
+  }
+
+  async #release(): Promise<void> {
     await this.flush();
     this.#closed = true;
     this.#clearTimer();

@@ -11,7 +11,7 @@
  *
  * The package imports no AWS SDK code at run time; any v3 client fits the structural types.
  */
-export { instrument, instrumentClients, MIDDLEWARE_NAME } from './instrument.js';
+export { instrument, instrumentClients } from './instrument.js';
 export type {
   AwsClient,
   AwsMiddlewareStack,

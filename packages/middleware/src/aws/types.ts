@@ -36,21 +36,29 @@ export type AwsBuildMiddleware = (next: AwsBuildHandler, context: AwsHandlerCont
 
 /** Where and how the middleware goes into the stack. */
 export interface AwsBuildStepOptions {
+  /** The build step: after serialisation, before signing, so the header is signed too. */
   step: 'build';
+  /** The middleware's name in the stack. */
   name: string;
+  /** Replace a middleware of the same name (a client instrumented twice). */
   override: boolean;
+  /** Position within the step. */
   priority: 'normal';
+  /** Tags the SDK lists the middleware under. */
   tags: string[];
 }
 
 /** The middleware stack of a client. */
 export interface AwsMiddlewareStack {
+  /** Adds a middleware to the client's stack. */
   add(middleware: AwsBuildMiddleware, options: AwsBuildStepOptions): void;
 }
 
 /** Any AWS SDK v3 client: `DynamoDBClient`, `DynamoDBDocumentClient`, `SQSClient`, … */
 export interface AwsClient {
+  /** The client's resolved configuration (region, endpoint). */
   readonly config: object;
+  /** Where {@link instrument} adds its middleware. */
   readonly middlewareStack: AwsMiddlewareStack;
 }
 

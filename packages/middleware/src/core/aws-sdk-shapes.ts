@@ -5,8 +5,11 @@
 
 /** AWS credentials, as the SDK's credential providers resolve them. */
 export interface AwsCredentialIdentity {
+  /** The access key id (`AKIA…` for long-term keys, `ASIA…` for temporary ones). */
   readonly accessKeyId: string;
+  /** The secret key that signs requests; never recorded by this package. */
   readonly secretAccessKey: string;
+  /** Present for temporary credentials (roles, SSO, STS). */
   readonly sessionToken?: string;
   /** When temporary credentials stop working; the SDK refreshes them before. */
   readonly expiration?: Date;
@@ -20,6 +23,7 @@ export type AwsCredentialsSetting = AwsCredentialIdentity | (() => Promise<AwsCr
  * calls on a client you pass in. A client you pass in stays yours: it is never destroyed.
  */
 export interface AwsSdkClient {
+  /** Sends one SDK command (`new PutTraceSegmentsCommand(…)`, …) and resolves with its output. */
   send(command: object): Promise<unknown>;
 }
 
@@ -34,5 +38,6 @@ export interface AwsClientSettings {
   region?: string | (() => Promise<string>);
   /** The SDK's default credential chain when absent. */
   credentials?: AwsCredentialsSetting;
+  /** Any other setting of the SDK client, passed through unchanged. */
   [setting: string]: unknown;
 }

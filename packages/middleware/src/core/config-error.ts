@@ -6,6 +6,7 @@
  * so `instanceof ConfigError` catches them all.
  */
 export class ConfigError extends Error {
+  /** The class's name (each subclass sets its own), to tell the errors apart after serialisation. */
   override name = 'ConfigError';
   /** The option (`cloudwatch.logGroup`) or environment variable (`CRUDDUR_LOG_GROUP`). */
   readonly setting: string;

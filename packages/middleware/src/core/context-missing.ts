@@ -5,6 +5,7 @@ export type ContextMissingStrategy = 'LOG_ERROR' | 'RUNTIME_ERROR' | 'IGNORE_ERR
 
 /** Thrown under `RUNTIME_ERROR` when there is no current segment. */
 export class SegmentNotFoundError extends Error {
+  /** Always `'SegmentNotFoundError'`, to tell the error apart after serialisation. */
   override name = 'SegmentNotFoundError';
 }
 

@@ -6,9 +6,13 @@ export type DiagnosticLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** Where the tracer reports its own trouble (bad input, a dead daemon, …). Never the request path's. */
 export interface DiagnosticLogger {
+  /** Detail for troubleshooting (`logLevel: 'debug'`). */
   debug(message: string): void;
+  /** Notable events (a rule set loaded, a plugin applied). */
   info(message: string): void;
+  /** Something degraded: a document dropped, a setting ignored. */
   warn(message: string): void;
+  /** Something failed: a destination unreachable, a document refused. */
   error(message: string): void;
 }
 
@@ -18,7 +22,9 @@ const diagnosticsChannel = channel(DIAGNOSTICS_CHANNEL);
 
 /** The message published on {@link DIAGNOSTICS_CHANNEL}. */
 export interface DiagnosticEvent {
+  /** How serious: `debug`, `info`, `warn` or `error`. */
   level: Exclude<DiagnosticLevel, 'silent'>;
+  /** What happened, in one sentence. */
   message: string;
 }
 
@@ -52,15 +58,19 @@ export class Diagnostics {
     this.#threshold = ORDER[level];
   }
 
+  /** Logs at `debug` when the level allows, and publishes on {@link DIAGNOSTICS_CHANNEL}. */
   debug(message: string): void {
     this.#emit('debug', message);
   }
+  /** Logs at `info` when the level allows, and publishes on {@link DIAGNOSTICS_CHANNEL}. */
   info(message: string): void {
     this.#emit('info', message);
   }
+  /** Logs at `warn` when the level allows, and publishes on {@link DIAGNOSTICS_CHANNEL}. */
   warn(message: string): void {
     this.#emit('warn', message);
   }
+  /** Logs at `error` when the level allows, and publishes on {@link DIAGNOSTICS_CHANNEL}. */
   error(message: string): void {
     this.#emit('error', message);
   }
@@ -74,11 +84,11 @@ export class Diagnostics {
   }
 
   /**
-   * Like {@link once}, for keys that come from application data (annotation and metadata keys):
+   * Like {@link Diagnostics.once}, for keys that come from application data (annotation and metadata keys):
    * at most 100 distinct keys of a `category` are reported, then one notice says that further
    * ones are not. Application data can hold any number of distinct keys; without this budget a
    * loop adding 10,000 of them would print thousands of warnings per request, and would fill the
-   * set {@link once} relies on for the package's own problems.
+   * set {@link Diagnostics.once} relies on for the package's own problems.
    */
   oncePerKey(category: string, level: Exclude<DiagnosticLevel, 'silent'>, key: string, message: string): void {
     let seen = this.#seenByCategory.get(category);

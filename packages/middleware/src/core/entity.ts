@@ -21,9 +21,13 @@ import type { PropagatorName } from '../propagation/config.js';
 
 /** What entities need from the tracer that made them: diagnostics and the emit pipeline. */
 export interface EntityHost {
+  /** Where entities report their own problems (an annotation refused, a name cut). */
   readonly diagnostics: Diagnostics;
+  /** Cleans exception messages before they are recorded; none when undefined. */
   readonly scrubMessage: MessageScrubber | undefined;
+  /** Called once when a segment closes: it is written out. */
   segmentClosed(segment: Segment): void;
+  /** Called once when a subsegment closes: it may stream out early. */
   subsegmentClosed(subsegment: Subsegment): void;
   /** The trace-context formats outgoing calls carry; both when absent. */
   readonly propagators?: ReadonlyArray<PropagatorName>;
@@ -94,7 +98,7 @@ export abstract class Entity {
     return this.segment.isSampled;
   }
 
-  /** Whether {@link close} was called. */
+  /** Whether {@link Entity.close} was called. */
   get isClosed(): boolean {
     return this.endTime !== undefined;
   }
@@ -272,7 +276,7 @@ export abstract class Entity {
   }
 
   /**
-   * The same fields as {@link writeCommon}, appended as JSON text. Serialising by hand skips the
+   * The same fields as `writeCommon`, appended as JSON text. Serialising by hand skips the
    * intermediate objects of `toJSON()`; it is the largest single cost of a traced request.
    */
   protected commonJson(): string {

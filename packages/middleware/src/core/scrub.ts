@@ -37,7 +37,11 @@ export function scrubHeaders(headers: Readonly<Record<string, string | string[] 
   return out;
 }
 
-/** A URL (absolute or path) with the values of secret-looking query parameters replaced. */
+/**
+ * A URL (absolute or path) as this package records it: the values of secret-looking query
+ * parameters and any credentials in it replaced by `[REDACTED]`. Use it to name a connection
+ * string in a log line or an error message without leaking its password.
+ */
 export function scrubUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return scrubText(url);

@@ -66,10 +66,12 @@ export class Segment extends Entity {
     this.traceState = normaliseTracestate(init.traceState);
   }
 
+  /** {@inheritDoc Entity.segment} */
   override get segment(): Segment {
     return this;
   }
 
+  /** {@inheritDoc Entity.traceId} */
   override get traceId(): string {
     return this.#traceId;
   }
@@ -92,6 +94,7 @@ export class Segment extends Entity {
     this.aws = { ...(this.aws ?? {}), ...fields } as AwsDocument;
   }
 
+  /** {@inheritDoc Entity.close} */
   override close(error?: unknown, endTime?: number): void {
     if (error !== undefined) this.addError(error);
     if (!this.markEnd(endTime)) return;

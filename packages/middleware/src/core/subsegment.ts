@@ -33,6 +33,7 @@ export class Subsegment extends Entity {
     this.#segment.attachedSubsegments++;
   }
 
+  /** {@inheritDoc Entity.segment} */
   override get segment(): Segment {
     return this.#segment;
   }
@@ -42,6 +43,7 @@ export class Subsegment extends Entity {
     (this.precursorIds ??= []).push(id);
   }
 
+  /** {@inheritDoc Entity.close} */
   override close(error?: unknown, endTime?: number): void {
     if (error !== undefined) this.addError(error);
     if (!this.markEnd(endTime)) return;

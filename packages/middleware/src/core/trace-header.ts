@@ -108,10 +108,15 @@ function normaliseTraceId(value: string): string | undefined {
 
 /** What an instrumented caller sends downstream. */
 export interface OutgoingTraceContext {
+  /** The trace id. */
   root: string;
+  /** The id of the segment or subsegment making the call. */
   parent?: string;
+  /** The sampling decision passed on: `true`/`false` write `1`/`0`. */
   sampled?: boolean | SampledFlag;
+  /** Lambda's recursion-detection lineage, forwarded unchanged. */
   lineage?: string;
+  /** Other `key=value` pairs received, forwarded in order. */
   extra?: ReadonlyArray<readonly [string, string]>;
 }
 

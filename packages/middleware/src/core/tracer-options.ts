@@ -68,6 +68,8 @@ export interface TracerOptions {
 
 /** Fields every new sampled segment starts with (plugins and the logger add to them). */
 export interface SegmentDefaults {
+  /** Merged into each segment's `aws` block (e.g. `ec2`, `ecs`, `cloudwatch_logs`). */
   aws?: Record<string, JsonValue>;
+  /** The segment's `origin`, e.g. `AWS::ECS::Container`. */
   origin?: string;
 }

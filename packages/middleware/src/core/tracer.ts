@@ -4,7 +4,7 @@ import { Diagnostics, levelFromEnv } from './diagnostics.js';
 import type { AnnotationValue, JsonValue } from './document.js';
 import { DEFAULT_DAEMON_ADDRESS, parseDaemonAddress, type DaemonAddress } from './emit/daemon-address.js';
 import { DocumentWriter } from './emit/document-writer.js';
-import { DEFAULT_MAX_DATAGRAM_BYTES, isEntityEmitter, type Emitter, type EntityEmitter } from './emit/emitter.js';
+import { DEFAULT_MAX_DATAGRAM_BYTES, isEntityEmitter, shutdownEmitter, type Emitter, type EntityEmitter } from './emit/emitter.js';
 import { emittersFromEnv } from './emit/emitters-from-env.js';
 import { envReader } from './env.js';
 import { FanOutEmitter } from './emit/fan-out-emitter.js';
@@ -27,6 +27,7 @@ import { SDK_NAME, VERSION } from './version.js';
 
 /** Where a new segment's sampling decision came from. */
 export interface TraceDecision {
+  /** Whether the request is recorded. */
   sampled: boolean;
   /** The centralized rule that sampled it. */
   ruleName?: string;
@@ -74,6 +75,7 @@ export class Tracer implements EntityHost {
   readonly #contextMissing: ContextMissingStrategy;
   readonly #service: Readonly<ServiceDocument>;
   #baseAws: Record<string, JsonValue>;
+  #shutdown: Promise<void> | undefined;
 
   constructor(options: TracerOptions = {}, env: NodeJS.ProcessEnv = process.env) {
     this.diagnostics = new Diagnostics(options.logger, options.logLevel ?? levelFromEnv(env));
@@ -317,10 +319,16 @@ export class Tracer implements EntityHost {
     await Promise.allSettled([this.#writer.emitter.flush?.(), ...this.#entityEmitters.map((e) => e.flush?.())]);
   }
 
-  /** Stops samplers' timers, flushes and closes every emitter. */
-  async shutdown(): Promise<void> {
-    this.#sampler.shutdown?.();
-    await Promise.allSettled([this.#writer.emitter.close?.(), ...this.#entityEmitters.map((e) => e.close?.())]);
+  /**
+   * Stops samplers' timers, then flushes and shuts down every emitter; documents of segments that
+   * close later are dropped and counted by the emitters. Idempotent; never rejects (README-lifecycle.md).
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      this.#sampler.shutdown?.();
+      await Promise.all([shutdownEmitter(this.#writer.emitter), ...this.#entityEmitters.map(shutdownEmitter)]);
+    })();
+    return this.#shutdown;
   }
 }
 

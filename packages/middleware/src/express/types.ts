@@ -6,7 +6,7 @@ import type { Tracer } from '../core/tracer.js';
 /** Options of {@link xray}. */
 export interface ExpressXrayOptions extends IncomingTraceOptions {
   /**
-   * The tracer that records requests. Default: {@link getDefaultTracer}, resolved when `xray()`
+   * The tracer that records requests. Default: `getDefaultTracer()`, resolved when `xray()`
    * is called, so a bad X-Ray environment fails at start-up rather than on the first request.
    */
   tracer?: Tracer;

@@ -6,7 +6,7 @@ import type { Tracer } from '../core/tracer.js';
 /** Options of the {@link xray} plugin. */
 export interface FastifyXrayOptions extends IncomingTraceOptions {
   /**
-   * The tracer that records requests. Default: {@link getDefaultTracer}, resolved when the plugin
+   * The tracer that records requests. Default: `getDefaultTracer()`, resolved when the plugin
    * is registered, so a bad X-Ray environment fails at start-up rather than on the first request.
    */
   tracer?: Tracer;

@@ -70,6 +70,9 @@ export function createLogger(options: LoggerOptions, env: NodeJS.ProcessEnv = pr
       const result = await flush(timeoutMs).catch(() => ({ ...NOTHING_PENDING, complete: false }));
       const closed = cloudwatch ? await cloudwatch.close(1) : result;
       base.close();
+      // Later entries are dropped without winston's per-entry complaint, and counted where the
+      // logger has counters: the CloudWatch transport, closed by now, counts them as dropped.
+      base.add(new NullTransport(cloudwatch ? (info) => cloudwatch.log(info, () => {}) : undefined));
       return { ...closed, complete: result.complete && closed.complete };
     })();
     return shuttingDown;

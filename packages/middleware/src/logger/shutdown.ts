@@ -1,5 +1,6 @@
 /** Anything with a bounded flush: a logger, an error reporter, a tracer. */
 export interface Flushable {
+  /** Delivers what is buffered within `timeoutMs`; never rejects (README-lifecycle.md). */
   flush(timeoutMs?: number): Promise<unknown>;
 }
 

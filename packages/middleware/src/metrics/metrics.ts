@@ -32,6 +32,8 @@ export interface MetricsStats {
   rejected: number;
   /** Values recorded into an `Other` aggregate because the dimension set cap was reached. */
   overflowed: number;
+  /** Custom values that arrived after {@link Metrics.shutdown} (not recorded). */
+  dropped: number;
 }
 
 /** Request, call and custom metrics of one service, written as CloudWatch EMF documents. */
@@ -51,10 +53,15 @@ export interface Metrics {
   addMetadata(key: string, value: unknown): boolean;
   /** Replaces the dimensions added to every later custom value. Invalid ones are refused as a whole. */
   setDefaultDimensions(dimensions: Record<string, string>): boolean;
-  /** Writes every aggregate now and waits for the output to deliver them (default 10 s). */
+  /** Writes every aggregate now and waits for the output to deliver them (default 10 s). Never rejects. */
   flush(timeoutMs?: number): Promise<MetricsFlushResult>;
-  /** Stops listening and the interval, then flushes. Safe to call twice. */
+  /**
+   * Stops listening and the interval, then flushes; later custom values are dropped and counted
+   * (`stats().dropped`). Idempotent (every call returns the first call's promise), never rejects.
+   * See README-lifecycle.md.
+   */
   shutdown(timeoutMs?: number): Promise<MetricsFlushResult>;
+  /** Counters since creation. */
   stats(): MetricsStats;
 }
 
@@ -82,7 +89,7 @@ class EmfMetrics implements Metrics {
   readonly #custom: CustomMetrics;
   #defaultDimensions: Readonly<Record<string, string>>;
   #metadata: Record<string, unknown> = {};
-  readonly #counters = { documents: 0, custom: 0, rejected: 0, overflowed: 0 };
+  readonly #counters = { documents: 0, custom: 0, rejected: 0, overflowed: 0, dropped: 0 };
   readonly #timer: NodeJS.Timeout;
   #shutdown: Promise<MetricsFlushResult> | undefined;
   readonly #onBeforeExit = (): void => {
@@ -115,6 +122,11 @@ class EmfMetrics implements Metrics {
   }
 
   addMetric(name: string, unit: MetricUnit, value: number, options?: AddMetricOptions): boolean {
+    if (this.#shutdown) {
+      this.#counters.dropped++;
+      this.#diagnostics.once('warn', 'metrics-after-shutdown', `metric ${JSON.stringify(name)} arrived after metrics were shut down and is dropped (counted in stats().dropped)`);
+      return false;
+    }
     try {
       const problem =
         metricNameProblem(name) ?? unitProblem(unit) ?? valueProblem(name, value) ?? resolutionProblem(name, options?.resolution) ?? this.#dimensionProblem(options?.dimensions);
@@ -188,6 +200,7 @@ class EmfMetrics implements Metrics {
       custom: this.#counters.custom,
       rejected: this.#counters.rejected,
       overflowed: this.#counters.overflowed,
+      dropped: this.#counters.dropped,
     };
   }
 

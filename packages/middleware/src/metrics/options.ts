@@ -6,6 +6,7 @@ import type { DiagnosticLevel, DiagnosticLogger } from '../core/diagnostics.js';
  * handed over as the entry's formatted message (`info[Symbol.for('message')]`).
  */
 export interface MetricsTransport {
+  /** Takes one EMF line (as winston's `Transport.log`); calls `next` once it is accepted. */
   log(info: Record<string | symbol, unknown>, next: () => void): unknown;
   /** Resolves once everything handed over was delivered (or at the deadline). */
   flush?(timeoutMs?: number): Promise<unknown>;

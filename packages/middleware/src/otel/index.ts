@@ -5,9 +5,5 @@ import { registerOtelBridge } from './register.js';
 
 export { registerOtelBridge, type OtelBridge } from './register.js';
 export { DEFAULT_DEFERRED_INSTRUMENTATIONS, type OtelBridgeOptions } from './options.js';
-export { BridgeContextManager } from './context-manager.js';
-export { BridgeTracer, BridgeTracerProvider } from './tracer.js';
-export { BridgeSpan, PassThroughSpan } from './span.js';
-export { sanitizeSql, urlWithoutCredentials } from './span-to-subsegment.js';
 
 registerOtelBridge();

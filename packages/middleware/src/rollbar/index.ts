@@ -9,7 +9,6 @@ export { createErrorReporter } from './reporter.js';
 export { ReporterConfigError } from './settings.js';
 export { rollbarErrorHandler, type ExpressErrorReportingOptions, type ExpressRequestLike, type ExpressErrorMiddleware } from './express.js';
 export { rollbarFastify, type FastifyErrorReportingOptions, type FastifyErrorReportingPlugin, type FastifyInstanceLike, type FastifyRequestLike } from './fastify.js';
-export { xrayTraceUrl, traceData, type TraceData } from './trace-data.js';
 export type {
   ErrorReporter,
   ErrorReporterOptions,

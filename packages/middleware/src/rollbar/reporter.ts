@@ -31,6 +31,8 @@ class RollbarErrorReporter implements ErrorReporter {
   readonly #drainWaiters = new Set<() => void>();
   #uninstall: (() => void) | undefined;
   #unbound: (() => void) | undefined;
+  #closed = false;
+  #shutdown: Promise<boolean> | undefined;
 
   constructor(settings: ResolvedReporterSettings, diagnostics: Diagnostics) {
     this.#settings = settings;
@@ -106,13 +108,21 @@ class RollbarErrorReporter implements ErrorReporter {
     });
   }
 
-  async close(timeoutMs: number = DEFAULT_FLUSH_MS): Promise<boolean> {
-    this.#uninstall?.();
-    this.#uninstall = undefined;
-    const flushed = await this.flush(timeoutMs);
-    this.#unbound?.();
-    this.#unbound = undefined;
-    return flushed;
+  shutdown(timeoutMs: number = DEFAULT_FLUSH_MS): Promise<boolean> {
+    this.#shutdown ??= (async () => {
+      this.#closed = true;
+      this.#uninstall?.();
+      this.#uninstall = undefined;
+      const flushed = await this.flush(timeoutMs);
+      this.#unbound?.();
+      this.#unbound = undefined;
+      return flushed;
+    })();
+    return this.#shutdown;
+  }
+
+  close(timeoutMs?: number): Promise<boolean> {
+    return this.shutdown(timeoutMs);
   }
 
   stats(): ErrorReporterStats {
@@ -122,6 +132,11 @@ class RollbarErrorReporter implements ErrorReporter {
   #send(level: ReportLevel, subject: Error | string, context: ReportContext): string | undefined {
     const client = this.#client;
     if (!client) return undefined;
+    if (this.#closed) {
+      this.#stats.dropped++;
+      this.#diagnostics.once('warn', 'rollbar-after-shutdown', 'a report arrived after the error reporter was shut down and is dropped');
+      return undefined;
+    }
     if (this.#pending >= this.#settings.maxPending) {
       this.#stats.dropped++;
       this.#diagnostics.once('warn', 'rollbar-dropped', `${this.#pending} Rollbar reports are waiting for an answer; further reports are dropped and counted until they drain`);

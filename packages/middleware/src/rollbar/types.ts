@@ -6,16 +6,21 @@ export type ReportLevel = 'critical' | 'error' | 'warning' | 'info' | 'debug';
 
 /** The end user a report is about; Rollbar groups and searches by it. */
 export interface RollbarPerson {
+  /** Your id of the user. */
   id: string;
+  /** Shown in Rollbar's item view. */
   username?: string;
+  /** Shown in Rollbar's item view (scrubbed from nothing: only pass it where policy allows). */
   email?: string;
 }
 
 /** A framework-neutral view of the request an error happened in. */
 export interface ReportedRequest {
+  /** The HTTP method. */
   method: string;
   /** Path and query as received (secret-looking query values are scrubbed before sending). */
   url: string;
+  /** The request headers (sensitive ones are scrubbed before sending). */
   headers: Readonly<Record<string, string | string[] | number | undefined>>;
   /** The route template, e.g. `/api/activities/@:handle`. */
   route?: string;
@@ -78,7 +83,7 @@ export interface ErrorReporterStats {
   delivered: number;
   /** Reports Rollbar refused or could not be reached for. */
   failed: number;
-  /** Reports not sent because too many were waiting. */
+  /** Reports not sent because too many were waiting, or because the reporter was shut down. */
   dropped: number;
   /** Repeated reports of an error already reported (skipped). */
   duplicates: number;
@@ -101,9 +106,18 @@ export interface ErrorReporter {
   reportMessage(text: string, level?: ReportLevel, context?: ReportContext): string | undefined;
   /** Sets the person for reports made later in the current request. */
   setPerson(person: RollbarPerson): void;
-  /** Resolves true once every report was answered, false after `timeoutMs` (default 5,000). */
+  /** Resolves true once every report was answered, false after `timeoutMs` (default 5,000). Never rejects. */
   flush(timeoutMs?: number): Promise<boolean>;
-  /** Stops capturing uncaught errors, then flushes. */
+  /**
+   * Stops capturing uncaught errors, flushes, then releases the request-timeout hook; later
+   * reports are dropped and counted in `stats().dropped`. Idempotent (every call returns the first
+   * call's promise), never rejects. See README-lifecycle.md.
+   */
+  shutdown(timeoutMs?: number): Promise<boolean>;
+  /**
+   * The former name of {@link ErrorReporter.shutdown}, which it calls.
+   * @deprecated Use {@link ErrorReporter.shutdown}.
+   */
   close(timeoutMs?: number): Promise<boolean>;
   /** Counters. */
   stats(): ErrorReporterStats;

@@ -1,7 +1,7 @@
 // Captures what a logger writes, as the JSON lines its console would print.
 import type TransportStream from 'winston-transport';
 import winston from 'winston';
-import { jsonLine } from '../../src/logger/index.js';
+import { jsonLine } from '../../src/logger/json-line.js';
 
 const Base = (winston as unknown as { Transport: typeof TransportStream }).Transport;
 const MESSAGE = Symbol.for('message');

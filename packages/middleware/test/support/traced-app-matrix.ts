@@ -4,7 +4,7 @@
 // real HTTP and read what reached a real UDP "daemon".
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTracer, newEntityId, newTraceId, type Tracer } from '../../src/index.js';
+import { createTracer, newEntityId, newTraceId, type Tracer } from '../../src/internal.js';
 import { SAMPLE_EVERYTHING } from '../../src/testing/index.js';
 import type { CaptureResult, RunningApp, Variant } from './app-contract.js';
 import { DaemonSink } from './daemon-sink.js';

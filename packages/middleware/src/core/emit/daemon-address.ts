@@ -2,13 +2,17 @@ import { isIP } from 'node:net';
 
 /** A host and port. */
 export interface HostPort {
+  /** A host name or an IPv4/IPv6 address. */
   host: string;
+  /** 1 to 65535. */
   port: number;
 }
 
 /** Where the daemon listens: UDP for documents, TCP for the sampling proxy. */
 export interface DaemonAddress {
+  /** Where segment documents go. */
   udp: HostPort;
+  /** The sampling-rules proxy (centralized sampling). */
   tcp: HostPort;
 }
 
@@ -20,6 +24,7 @@ export const DEFAULT_DAEMON_ADDRESS: DaemonAddress = Object.freeze({
 
 /** Thrown at start-up for an unusable `AWS_XRAY_DAEMON_ADDRESS`. */
 export class DaemonAddressError extends Error {
+  /** Always `'DaemonAddressError'`, to tell the error apart after serialisation. */
   override name = 'DaemonAddressError';
 }
 

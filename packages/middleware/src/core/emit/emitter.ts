@@ -7,10 +7,16 @@ import type { Subsegment } from '../subsegment.js';
  * and never block: tracing must not break or slow the request that produced the document.
  */
 export interface Emitter {
+  /** Takes one finished document; after {@link Emitter.shutdown} it is dropped and counted. */
   send(document: string): void;
-  /** Resolves when everything handed to `send` so far has left the process (or definitively failed). */
+  /** Resolves when everything handed to `send` so far has left the process (or definitively failed). Never rejects. */
   flush?(): Promise<void>;
-  /** Flushes, then releases sockets and timers. */
+  /** Flushes, then releases sockets and timers. Idempotent; never rejects. See README-lifecycle.md. */
+  shutdown?(): Promise<void>;
+  /**
+   * The former name of `shutdown`: called only when an emitter has no `shutdown`.
+   * @deprecated Implement {@link Emitter.shutdown}.
+   */
   close?(): Promise<void>;
 }
 
@@ -22,15 +28,32 @@ export interface Emitter {
 export interface EntityEmitter {
   /** Called once for each closed segment or subsegment of a sampled trace. */
   emitEntity(entity: Segment | Subsegment): void;
-  /** Resolves when everything handed over so far has left the process (or definitively failed). */
+  /** Resolves when everything handed over so far has left the process (or definitively failed). Never rejects. */
   flush?(): Promise<void>;
-  /** Flushes, then releases sockets and timers. */
+  /** Flushes, then releases sockets and timers. Idempotent; never rejects. See README-lifecycle.md. */
+  shutdown?(): Promise<void>;
+  /**
+   * The former name of `shutdown`: called only when an emitter has no `shutdown`.
+   * @deprecated Implement {@link EntityEmitter.shutdown}.
+   */
   close?(): Promise<void>;
 }
 
 /** True for an emitter that takes entities rather than documents. */
 export function isEntityEmitter(emitter: Emitter | EntityEmitter): emitter is EntityEmitter {
   return typeof (emitter as Partial<EntityEmitter>).emitEntity === 'function';
+}
+
+/**
+ * Shuts an emitter down through `shutdown`, or `close` for emitters written before it existed;
+ * a rejection is swallowed, as the lifecycle contract promises callers (README-lifecycle.md).
+ */
+export async function shutdownEmitter(emitter: Emitter | EntityEmitter): Promise<void> {
+  try {
+    await (emitter.shutdown ? emitter.shutdown() : emitter.close?.());
+  } catch {
+    // an emitter's failure to release its resources must not fail the host's shutdown
+  }
 }
 
 /** `{"format":"json","version":1}` and a newline: the first line of every daemon datagram. */

@@ -1,4 +1,4 @@
-import type { Emitter } from './emitter.js';
+import { shutdownEmitter, type Emitter } from './emitter.js';
 
 /**
  * Hands each document to several emitters (the X-Ray daemon and the console, say): the document
@@ -16,6 +16,7 @@ export class FanOutEmitter implements Emitter {
     return this.#targets;
   }
 
+  /** Hands the document to every target. */
   send(document: string): void {
     for (const target of this.#targets) {
       try {
@@ -26,11 +27,21 @@ export class FanOutEmitter implements Emitter {
     }
   }
 
+  /** Flushes every target; resolves when all have settled. */
   async flush(): Promise<void> {
     await Promise.allSettled(this.#targets.map((t) => t.flush?.()));
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled(this.#targets.map((t) => t.close?.()));
+  /** Shuts every target down (each one idempotent, so this is too). */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.#targets.map(shutdownEmitter));
+  }
+
+  /**
+   * The former name of {@link FanOutEmitter.shutdown}, which it calls.
+   * @deprecated Use {@link FanOutEmitter.shutdown}.
+   */
+  close(): Promise<void> {
+    return this.shutdown();
   }
 }

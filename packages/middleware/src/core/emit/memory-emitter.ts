@@ -3,7 +3,9 @@ import type { Emitter } from './emitter.js';
 
 /** A document as the in-memory emitter keeps it: the text sent and its parsed form. */
 export interface EmittedDocument {
+  /** The JSON text as sent. */
   text: string;
+  /** The parsed document. */
   document: SegmentDocument | SubsegmentDocument;
 }
 
@@ -11,8 +13,15 @@ export interface EmittedDocument {
 export class InMemoryEmitter implements Emitter {
   readonly #documents: EmittedDocument[] = [];
   readonly #waiters = new Set<() => void>();
+  #closed = false;
+  #dropped = 0;
 
+  /** Keeps one document; after {@link InMemoryEmitter.shutdown} it is dropped and counted. */
   send(document: string): void {
+    if (this.#closed) {
+      this.#dropped++;
+      return;
+    }
     this.#documents.push({ text: document, document: JSON.parse(document) as SegmentDocument });
     for (const wake of this.#waiters) wake();
   }
@@ -63,7 +72,19 @@ export class InMemoryEmitter implements Emitter {
     });
   }
 
+  /** Documents that arrived after {@link InMemoryEmitter.shutdown}. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Resolves at once: documents are kept synchronously. */
   flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Refuses later documents (dropped and counted); what was kept stays readable. Idempotent. */
+  shutdown(): Promise<void> {
+    this.#closed = true;
     return Promise.resolve();
   }
 }

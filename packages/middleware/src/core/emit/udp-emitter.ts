@@ -11,7 +11,7 @@ export interface UdpEmitterStats {
   sent: number;
   /** Datagrams the OS refused (EMSGSIZE, unreachable, …) or that could not be addressed. */
   failed: number;
-  /** Documents dropped because the daemon's host name did not resolve yet and the queue was full. */
+  /** Documents dropped: the daemon's host name did not resolve yet and the queue was full, or the emitter was shut down. */
   dropped: number;
 }
 
@@ -29,6 +29,7 @@ const MAX_PENDING = 1000;
  * thrown.
  */
 export class UdpEmitter implements Emitter {
+  /** What happened to the documents handed over (live counters). */
   readonly stats: UdpEmitterStats = { sent: 0, failed: 0, dropped: 0 };
   readonly #target: HostPort;
   readonly #diagnostics: Diagnostics;
@@ -44,6 +45,7 @@ export class UdpEmitter implements Emitter {
   #inFlight = 0;
   #drained: Array<() => void> = [];
   #closed = false;
+  #shutdown: Promise<void> | undefined;
 
   constructor(target: HostPort, diagnostics: Diagnostics) {
     this.#target = target;
@@ -59,8 +61,12 @@ export class UdpEmitter implements Emitter {
     return this.#target;
   }
 
+  /** Sends one document to the daemon; after {@link UdpEmitter.shutdown} it is dropped and counted. */
   send(document: string): void {
-    if (this.#closed) return;
+    if (this.#closed) {
+      this.stats.dropped++;
+      return;
+    }
     const address = this.#address;
     if (address !== undefined && Date.now() - this.#resolvedAt < RESOLVE_TTL_MS) {
       this.#transmit(address, DAEMON_HEADER + document);
@@ -187,12 +193,27 @@ export class UdpEmitter implements Emitter {
     for (const w of waiters) w();
   }
 
+  /** Resolves once every datagram handed over so far has been sent (or failed). Never rejects. */
   flush(): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drained.push(resolve));
   }
 
-  async close(): Promise<void> {
+  /** Flushes, then closes the socket; later documents are dropped and counted. Idempotent, never rejects. */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= this.#release();
+    return this.#shutdown;
+  }
+
+  /**
+   * The former name of {@link UdpEmitter.shutdown}, which it calls.
+   * @deprecated Use {@link UdpEmitter.shutdown}.
+   */
+  close(): Promise<void> {
+    return this.shutdown();
+  }
+
+  async #release(): Promise<void> {
     await this.flush();
     this.#closed = true;
     const socket = this.#socket;

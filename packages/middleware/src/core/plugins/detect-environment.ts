@@ -11,7 +11,7 @@ import { ALL_PLUGINS, type PluginName, type PluginResult } from './plugin.js';
 /** Environment variable listing the plugins to run, comma separated (e.g. `ec2,ecs`). */
 export const PLUGINS_ENV = 'CRUDDUR_XRAY_PLUGINS';
 
-/** Options of {@link detectEnvironment} and {@link resolveEnvironment}. */
+/** Options of {@link detectEnvironment}. */
 export interface DetectEnvironmentOptions {
   /** Which plugins run. Env: `CRUDDUR_XRAY_PLUGINS` (comma separated). Default: all four. */
   plugins?: readonly PluginName[];
@@ -29,7 +29,7 @@ export interface DetectEnvironmentOptions {
 
 /** What the plugins found. */
 export interface DetectedEnvironment {
-  /** The most specific origin found (Elastic Beanstalk > EKS > ECS > EC2), if any plugin applied. */
+  /** The most specific origin found (Elastic Beanstalk, then EKS, ECS, EC2), if any plugin applied. */
   origin: string | undefined;
   /** Keys for the segments' `aws` block, e.g. `{ ec2: {…}, ecs: {…} }`. */
   aws: Record<string, JsonValue>;
@@ -37,8 +37,9 @@ export interface DetectedEnvironment {
   found: PluginName[];
 }
 
-/** A plugin name that is not one of {@link ALL_PLUGINS}. */
+/** A plugin name that is not one of the plugins this package knows (`ec2`, `ecs`, `eks`, `elastic_beanstalk`). */
 export class UnknownPluginError extends ConfigError {
+  /** Always `'UnknownPluginError'`, to tell the error apart after serialisation. */
   override name = 'UnknownPluginError';
 }
 

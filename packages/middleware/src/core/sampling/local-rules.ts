@@ -2,25 +2,35 @@ import { readFileSync } from 'node:fs';
 
 /** One rule of a local sampling rules document. */
 export interface LocalSamplingRule {
+  /** Free text, for people reading the rules. */
   description?: string;
   /** Pattern for the request's `Host` header. Version 1 files spell it `service_name`. */
   host: string;
+  /** Method pattern (`*` and `?` wildcards). */
   http_method: string;
+  /** Path pattern (`*` and `?` wildcards). */
   url_path: string;
+  /** Requests sampled each second before `rate` applies (a reservoir per rule). */
   fixed_target: number;
+  /** Share of the further requests sampled, 0 to 1. */
   rate: number;
 }
 
 /** The fallback rule every document ends with. */
 export interface DefaultSamplingRule {
+  /** Requests sampled each second before `rate` applies. */
   fixed_target: number;
+  /** Share of the further requests sampled, 0 to 1. */
   rate: number;
 }
 
 /** A local sampling rules document, version 1 or 2. */
 export interface LocalSamplingRules {
+  /** 1 (`service_name`) or 2 (`host`), as in the X-Ray SDKs' rule files. */
   version: 1 | 2;
+  /** Tried in order; the first match decides. */
   rules?: LocalSamplingRule[];
+  /** Applies when no rule matches. */
   default: DefaultSamplingRule;
 }
 
@@ -33,6 +43,7 @@ export const DEFAULT_SAMPLING_RULES: LocalSamplingRules = Object.freeze({
 
 /** A bad rules document; the message names the source, the field, the value and what was expected. */
 export class SamplingRulesError extends Error {
+  /** Always `'SamplingRulesError'`, to tell the error apart after serialisation. */
   override name = 'SamplingRulesError';
 }
 

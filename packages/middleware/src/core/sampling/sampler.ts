@@ -14,6 +14,7 @@ export interface SamplingRequest {
 
 /** The outcome of a sampling decision. */
 export interface SamplingDecision {
+  /** Whether the new trace is recorded. */
   sampled: boolean;
   /** The centralized rule that decided, when one did (recorded as `aws.xray.sampling_rule_name`). */
   ruleName?: string;
@@ -21,6 +22,7 @@ export interface SamplingDecision {
 
 /** Decides whether a new trace is recorded. Upstream decisions never reach a sampler. */
 export interface Sampler {
+  /** Decides one new trace. Must not throw; it runs in the request's path. */
   shouldSample(request: SamplingRequest): SamplingDecision;
   /** Stops timers (centralized samplers poll). */
   shutdown?(): void;

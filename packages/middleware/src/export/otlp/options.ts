@@ -7,8 +7,11 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
 /** AWS credentials, as the AWS SDK's providers resolve them. */
 export interface OtlpAwsCredentials {
+  /** The access key id. */
   readonly accessKeyId: string;
+  /** The secret access key. */
   readonly secretAccessKey: string;
+  /** The session token of temporary credentials. */
   readonly sessionToken?: string;
 }
 
@@ -36,7 +39,7 @@ export interface OtlpExporterOptions {
   maxExportBatchSize?: number;
   /** Longest wait before a partial batch leaves, in ms. Env: `OTEL_BSP_SCHEDULE_DELAY`. Default 5,000. */
   scheduleDelayMs?: number;
-  /** Time a `flush()` or `close()` may spend on retries before giving up the rest, in ms. Env: `OTEL_BSP_EXPORT_TIMEOUT`. Default 30,000. */
+  /** Time a `flush()` or `shutdown()` may spend on retries before giving up the rest, in ms. Env: `OTEL_BSP_EXPORT_TIMEOUT`. Default 30,000. */
   exportTimeoutMs?: number;
   /** Resource attributes added to every span's resource. Env: `OTEL_RESOURCE_ATTRIBUTES` (`k=v,…`); the option's entries win. */
   resourceAttributes?: Readonly<Record<string, string | number | boolean>>;
@@ -70,6 +73,7 @@ export interface ResolvedOtlpOptions {
 
 /** A configuration value that cannot work: names the setting, the value and what was expected. */
 export class OtlpConfigError extends ConfigError {
+  /** Always `'OtlpConfigError'`, to tell the error apart after serialisation. */
   override name = 'OtlpConfigError';
 }
 

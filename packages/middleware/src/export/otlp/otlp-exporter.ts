@@ -96,6 +96,7 @@ export class OtlpTraceExporter implements EntityEmitter {
   #deadline: number | undefined;
   #idle: Array<() => void> = [];
   #closed = false;
+  #shutdown: Promise<void> | undefined;
   #failing = false;
 
   /**
@@ -182,9 +183,24 @@ export class OtlpTraceExporter implements EntityEmitter {
     return done;
   }
 
-  /** Sends what is queued and the subsegments still open (as in progress), then refuses new spans. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Sends what is queued and the subsegments still open (as in progress), then refuses new spans
+   * (dropped and counted) and releases its connections. Idempotent, never rejects.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= this.#release();
+    return this.#shutdown;
+  }
+
+  /**
+   * The former name of {@link OtlpTraceExporter.shutdown}, which it calls.
+   * @deprecated Use {@link OtlpTraceExporter.shutdown}.
+   */
+  close(): Promise<void> {
+    return this.shutdown();
+  }
+
+  async #release(): Promise<void> {
     for (const sub of this.#open) if (sub.endTime === undefined) this.#queue.push(sub);
     this.#open.clear();
     await this.flush();

@@ -5,6 +5,7 @@ export type RequestSigner = (url: URL, headers: Readonly<Record<string, string>>
 
 /** A SigV4 set-up that could not be completed (missing peer packages, no credentials). */
 export class SigV4SetupError extends Error {
+  /** Always `'SigV4SetupError'`, to tell the error apart after serialisation. */
   override name = 'SigV4SetupError';
 }
 

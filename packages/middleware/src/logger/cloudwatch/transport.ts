@@ -158,6 +158,14 @@ export class CloudWatchLogsTransport extends TransportBase {
     return this.#closing;
   }
 
+  /**
+   * The lifecycle name of {@link CloudWatchLogsTransport.close} (README-lifecycle.md): final flush,
+   * then stops; later entries are dropped and counted. Idempotent, never rejects.
+   */
+  shutdown(timeoutMs?: number): Promise<FlushResult> {
+    return this.close(timeoutMs);
+  }
+
   #stop(): FlushResult {
     this.#closed = true;
     process.off('beforeExit', this.#onBeforeExit);
@@ -177,7 +185,12 @@ export class CloudWatchLogsTransport extends TransportBase {
   #accept(message: string): void {
     // CloudWatch refuses empty events, and one would sink the whole batch it travels in.
     if (message.length === 0) return;
-    if (this.#closed || this.#unavailable) {
+    if (this.#closed) {
+      this.#counters.dropped++;
+      this.#diagnostics.once('warn', `cloudwatch-after-shutdown:${this.logGroup}:${this.logStream}`, `a log entry arrived after the CloudWatch Logs transport of ${this.logGroup}/${this.logStream} was shut down and is dropped`);
+      return;
+    }
+    if (this.#unavailable) {
       this.#counters.failed++;
       return;
     }

@@ -51,7 +51,7 @@ export interface CloudWatchTransportOptions {
 export interface CloudWatchStats {
   /** Entries CloudWatch Logs accepted. */
   delivered: number;
-  /** Entries refused because the buffer was full. */
+  /** Entries refused because the buffer was full, or because the transport was shut down. */
   dropped: number;
   /** Entries cut to the event size limit. */
   truncated: number;
@@ -77,8 +77,10 @@ export interface FlushResult {
   complete: boolean;
   /** Entries still buffered. */
   pending: number;
-  /** Totals so far. */
+  /** Entries delivered so far (totals since the transport started, like `dropped` and `failed`). */
   delivered: number;
+  /** Entries refused so far: the buffer was full, or the transport was shut down. */
   dropped: number;
+  /** Entries given up on so far: refused by CloudWatch Logs, or still buffered at shutdown. */
   failed: number;
 }
