@@ -105,6 +105,18 @@ const scratch = new ProtobufWriter();
 export function encodeTraceRequestProtobuf(resourceSpans: readonly OtlpResourceSpans[]): Uint8Array {
   const w = scratch;
   w.reset();
+  writeTraceRequestProtobuf(w, resourceSpans);
+  const out = w.finish();
+  w.reset();
+  return out;
+}
+
+/**
+ * Writes the `ExportTraceServiceRequest` of {@link encodeTraceRequestProtobuf} at the writer's
+ * position, without copying it out: for a caller that owns a writer and consumes the bytes in
+ * place (the exporter gzips them straight from the writer's buffer).
+ */
+export function writeTraceRequestProtobuf(w: ProtobufWriter, resourceSpans: readonly OtlpResourceSpans[]): void {
   for (const rs of resourceSpans) {
     w.byte(REQUEST_RESOURCE_SPANS);
     const rsStart = w.beginLength(RESERVE_OUTER);
@@ -130,13 +142,11 @@ export function encodeTraceRequestProtobuf(resourceSpans: readonly OtlpResourceS
       }
       w.endLength(start, RESERVE_SMALL);
     }
-    for (const span of rs.spans) writeSpan(w, span);
+    const spans = rs.spans;
+    for (let i = 0; i < spans.length; i++) writeSpan(w, spans[i] as OtlpSpan);
     w.endLength(ssStart, RESERVE_OUTER);
     w.endLength(rsStart, RESERVE_OUTER);
   }
-  const out = w.finish();
-  w.reset();
-  return out;
 }
 
 function writeSpan(w: ProtobufWriter, span: OtlpSpan): void {
