@@ -277,14 +277,61 @@ function encodedKeyValue(tag: number, attribute: OtlpAttribute): Uint8Array | un
   return bytes;
 }
 
-function writeAttributes(w: ProtobufWriter, tag: number, attributes: readonly OtlpAttribute[]): void {
+// Spans of one kind list their attributes in the same order, mostly with the same values as the
+// span before (same method, host, route, status…): the bytes last written at each position of a
+// span's attribute list are kept, and an attribute equal to the one last seen at its position is
+// copied without the two map lookups above (one identity and one string comparison instead).
+const POSITIONS = 32;
+const lastKeys: Array<string | undefined> = new Array<string | undefined>(POSITIONS).fill(undefined);
+// Lists (`aws.xray.annotations`) are kept as copies: the mapping builds a new array every time.
+const lastValues: Array<OtlpValue | undefined> = new Array<OtlpValue | undefined>(POSITIONS).fill(undefined);
+const lastBytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(POSITIONS).fill(undefined);
+
+function writeSpanAttributes(w: ProtobufWriter, attributes: readonly OtlpAttribute[]): void {
   for (let i = 0; i < attributes.length; i++) {
     const attribute = attributes[i] as OtlpAttribute;
-    // Cached bytes carry the span-attribute tag; other lists (resource, event) are encoded afresh.
-    const cached = tag === SPAN_ATTRIBUTES ? encodedKeyValue(tag, attribute) : undefined;
-    if (cached !== undefined) w.raw(cached);
-    else writeKeyValue(w, tag, attribute);
+    const key = attribute.key;
+    const value = attribute.value;
+    if (i < POSITIONS && lastKeys[i] === key && (lastValues[i] === value || sameList(lastValues[i], value))) {
+      w.raw(lastBytes[i] as Uint8Array);
+      continue;
+    }
+    const cached = Array.isArray(value) ? encodedListKeyValue(attribute) : encodedKeyValue(SPAN_ATTRIBUTES, attribute);
+    if (cached === undefined) {
+      writeKeyValue(w, SPAN_ATTRIBUTES, attribute);
+      continue;
+    }
+    w.raw(cached);
+    if (i < POSITIONS) {
+      lastKeys[i] = key;
+      lastValues[i] = Array.isArray(value) ? value.slice() : (value as string | number | boolean);
+      lastBytes[i] = cached;
+    }
   }
+}
+
+function sameList(last: OtlpValue | undefined, value: OtlpValue): boolean {
+  if (!Array.isArray(last) || !Array.isArray(value) || last.length !== value.length) return false;
+  for (let i = 0; i < value.length; i++) if (last[i] !== value[i]) return false;
+  return true;
+}
+
+// A list attribute's whole `KeyValue`, encoded afresh (lists are not kept in the per-key cache);
+// kept only at its position, for the next span.
+function encodedListKeyValue(attribute: OtlpAttribute): Uint8Array | undefined {
+  valueWriter.reset();
+  writeKeyValue(valueWriter, SPAN_ATTRIBUTES, attribute);
+  if (valueWriter.pos > MAX_CACHED_VALUE_LENGTH) return undefined;
+  return valueWriter.buf.slice(0, valueWriter.pos);
+}
+
+function writeAttributes(w: ProtobufWriter, tag: number, attributes: readonly OtlpAttribute[]): void {
+  // Cached bytes carry the span-attribute tag; other lists (resource, event) are encoded afresh.
+  if (tag === SPAN_ATTRIBUTES) {
+    writeSpanAttributes(w, attributes);
+    return;
+  }
+  for (let i = 0; i < attributes.length; i++) writeKeyValue(w, tag, attributes[i] as OtlpAttribute);
 }
 
 function writeKeyValue(w: ProtobufWriter, tag: number, attribute: OtlpAttribute): void {
