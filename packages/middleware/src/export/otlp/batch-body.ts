@@ -11,14 +11,14 @@ import type { OtlpAttribute, OtlpResourceSpans, OtlpSpan } from './span-model.js
 
 const SCOPE = { name: '@cruddur/middleware', version: VERSION };
 
-// gzip settings, measured on batches of 512 Fastify server spans (bench/otlp-encoding.bench.ts):
-// level 1 (deflate's fast path) compresses OTLP protobuf to ~10 % at a fraction of level 6's CPU;
-// memLevel 9 (zlib's largest hash table) is faster still for the same size. The one-shot
-// synchronous call costs about half the CPU of the asynchronous one, which hands the input to
-// the libuv threadpool in 16 KiB chunks, each a round trip between threads (process.cpuUsage
-// counts both threads). The event loop is held for the compression of one batch only: about a
-// quarter of a millisecond for 512 spans, less than their encoding.
-const GZIP_OPTIONS = { level: zlibConstants.Z_BEST_SPEED, memLevel: 9 } as const;
+// gzip, measured on batches of 512 Fastify server spans (bench/otlp-encoding.bench.ts): level 1
+// (deflate's fast path) brings OTLP protobuf to ~9 % of its size at a fraction of level 6's CPU;
+// other strategies, window and memory levels changed the instruction count by ±2 % (callgrind).
+// One synchronous call costs about a third of the CPU of zlib's asynchronous API, which hands the
+// input to the libuv threadpool in 16 KiB chunks, each a round trip between threads
+// (process.cpuUsage counts both). The event loop is held for one batch's compression: a fraction
+// of a millisecond for 512 spans, less than their encoding.
+const GZIP_OPTIONS = { level: zlibConstants.Z_BEST_SPEED } as const;
 
 /**
  * Turns a batch of closed segments and subsegments into the body of one OTLP/HTTP request: spans
