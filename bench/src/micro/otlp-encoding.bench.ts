@@ -1,15 +1,31 @@
 // Cost and size of the OTLP trace request encoders, per span, in batches of 512:
-// - a typical HTTP server span (15 attributes, no events) and one with an exception event;
+// - a typical HTTP server span (15 attributes, no events), the same with three values changing
+//   from span to span, and one with an exception event;
 // - our protobuf and JSON encoders, the official @opentelemetry/otlp-transformer serializers for
 //   an equivalent span (as a yardstick), and JSON via `JSON.stringify` of a minimal object (the
 //   alternative the JSON encoder was measured against);
-// - bytes per span raw and gzipped (level 1 and 6).
-// Run: node --import tsx bench/otlp-encoding.bench.ts [--quick]. Not part of any test script.
+// - bytes per span raw and gzipped (level 1 and 6);
+// - the exporter's whole batch work on real entities (a traced Fastify hello world answering real
+//   requests): segment → span mapping, protobuf encoding, gzip (as the exporter does it, and the
+//   asynchronous zlib call for comparison, its libuv threadpool CPU included).
+// Run: npm run bench:otlp-encoding -w @cruddur/bench [--quick]. Not part of any test script.
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants as zlibConstants, gzip, gzipSync } from 'node:zlib';
+import Fastify from 'fastify';
+import type { Entity } from '../../../packages/middleware/src/core/entity.js';
+import type { Segment } from '../../../packages/middleware/src/core/segment.js';
+import type { Subsegment } from '../../../packages/middleware/src/core/subsegment.js';
+import { BatchBodyEncoder } from '../../../packages/middleware/src/export/otlp/batch-body.js';
 import { encodeTraceRequestJson } from '../../../packages/middleware/src/export/otlp/encode-json.js';
-import { encodeTraceRequestProtobuf } from '../../../packages/middleware/src/export/otlp/encode-protobuf.js';
-import { secondsToMicros } from '../../../packages/middleware/src/export/otlp/protobuf-writer.js';
+import { encodeTraceRequestProtobuf, writeTraceRequestProtobuf } from '../../../packages/middleware/src/export/otlp/encode-protobuf.js';
+import { ProtobufWriter, secondsToMicros } from '../../../packages/middleware/src/export/otlp/protobuf-writer.js';
+import { ResourceBuilder } from '../../../packages/middleware/src/export/otlp/resource.js';
+import { entityToSpan } from '../../../packages/middleware/src/export/otlp/segment-to-span.js';
+import fastifyXray from '../../../packages/middleware/src/fastify/index.js';
+import { OtlpTraceExporter, Tracer } from '../../../packages/middleware/src/index.js';
+import { SAMPLE_EVERYTHING } from '../../../packages/middleware/src/testing/index.js';
 import { SpanKind, StatusCode, type OtlpAttribute, type OtlpResourceSpans, type OtlpSpan, type OtlpValue } from '../../../packages/middleware/src/export/otlp/span-model.js';
 
 interface Serializer {
@@ -223,4 +239,91 @@ for (const [name, withException] of [
   row(`JSON (otlp-transformer) · ${name}`, nsPerSpan(() => official.JsonTraceSerializer.serializeRequest(readable)), official.JsonTraceSerializer.serializeRequest(readable) ?? new Uint8Array());
   console.log('');
 }
+{
+  // The encoder copies the bytes of attributes equal to the previous span's; here no two
+  // consecutive spans share their path, client address or body size, as on a busy API.
+  const model = batch(false).map((rs) => ({
+    ...rs,
+    spans: rs.spans.map((span, i) => ({
+      ...span,
+      attributes: span.attributes.map((a) =>
+        a.key === 'url.path' ? { key: a.key, value: `/api/users/${i}` } : a.key === 'client.address' ? { key: a.key, value: `203.0.113.${i % 256}` } : a.key === 'http.response.body.size' ? { key: a.key, value: 1000 + i } : a,
+      ),
+    })),
+  }));
+  row('protobuf (ours) · typical, 3 values vary', nsPerSpan(() => encodeTraceRequestProtobuf(model)), encodeTraceRequestProtobuf(model));
+  console.log('');
+}
 console.log('Target: protobuf (ours) ≤ 1500 ns per typical span. Sizes are per span within the batch (resource and scope amortised).');
+
+/** What the exporter receives: the entities of BATCH real requests to a traced Fastify hello world. */
+async function fastifyHelloEntities(): Promise<Entity[]> {
+  const entities: Entity[] = [];
+  const emitter = { emitEntity: (entity: Segment | Subsegment) => void entities.push(entity) };
+  const tracer = new Tracer({ emitter, samplingRules: SAMPLE_EVERYTHING, centralizedSampling: false, logLevel: 'silent' }, {});
+  const app = Fastify({ logger: false });
+  await app.register(fastifyXray, { name: 'bench', tracer });
+  app.get('/hello', async () => ({ hello: 'world' }));
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  for (let i = 0; i < BATCH; i++) await (await fetch(`${base}/hello`)).text();
+  await app.close();
+  return entities;
+}
+
+/**
+ * CPU ns per span of the whole exporter — queueing, the batch body, the POST and its answer —
+ * sending to a minimal OTLP/HTTP receiver in another process (its CPU is not counted).
+ */
+async function exporterNsPerSpan(entities: readonly Entity[]): Promise<number> {
+  const receiver = `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/x-protobuf' }); s.end(); }); }).listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port)); });`;
+  const sink = spawn(process.execPath, ['-e', receiver], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve) => sink.stdout.once('data', (data: Buffer) => resolve(Number(String(data)))));
+    const exporter = new OtlpTraceExporter({ endpoint: `http://127.0.0.1:${port}/v1/traces` }, { env: {} });
+    const ns = await nsPerSpanAsync(async () => {
+      for (const entity of entities) exporter.emitEntity(entity as Segment | Subsegment);
+      await exporter.flush();
+    }, entities.length);
+    await exporter.close();
+    return ns;
+  } finally {
+    sink.kill();
+  }
+}
+
+/** Median process CPU ns per span (main thread and libuv threadpool) of an asynchronous step. */
+async function nsPerSpanAsync(fn: () => Promise<unknown>, spans: number): Promise<number> {
+  for (let i = 0; i < Math.max(20, ROUNDS / 4); i++) await fn();
+  const runs: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < ROUNDS / 5; i++) await fn();
+    const used = process.cpuUsage(start);
+    runs.push(((used.user + used.system) * 1000) / ((ROUNDS / 5) * spans));
+  }
+  runs.sort((a, b) => a - b);
+  return runs[2] as number;
+}
+
+{
+  const entities = await fastifyHelloEntities();
+  const resources = new ResourceBuilder();
+  const encoder = new BatchBodyEncoder(resources, 'http/protobuf', false);
+  const now = Date.now() / 1000;
+  const model = encoder.group(entities, now);
+  const writer = new ProtobufWriter();
+  const raw = encodeTraceRequestProtobuf(model);
+  const gzipAsync = promisify(gzip);
+  const level1 = { level: zlibConstants.Z_BEST_SPEED };
+  const gzipped = new BatchBodyEncoder(resources, 'http/protobuf', true);
+  const perSpan = (fn: () => unknown): string => nsPerSpan(fn).toFixed(0).padStart(8);
+  console.log(`\nThe exporter's batch work on real entities: ${entities.length} requests to a traced Fastify hello world, one batch (${(raw.length / entities.length).toFixed(1)} B/span raw, ${(gzipped.encode(entities, now).length / entities.length).toFixed(1)} B/span gzipped)\n`);
+  console.log(`${'step'.padEnd(60)} ${'ns/span'.padStart(8)}`);
+  console.log(`${'segment → span mapping (entityToSpan)'.padEnd(60)} ${perSpan(() => entities.map((e) => entityToSpan(e, now)))}`);
+  console.log(`${'mapping + resource grouping (BatchBodyEncoder.group)'.padEnd(60)} ${perSpan(() => encoder.group(entities, now))}`);
+  console.log(`${'protobuf encoding into a reused writer'.padEnd(60)} ${perSpan(() => { writer.reset(); writeTraceRequestProtobuf(writer, model); })}`);
+  console.log(`${'gzip level 1, one synchronous call (the exporter)'.padEnd(60)} ${perSpan(() => gzipSync(raw, level1))}`);
+  console.log(`${'gzip level 1, asynchronous (main thread + threadpool)'.padEnd(60)} ${(await nsPerSpanAsync(() => gzipAsync(raw, level1), entities.length)).toFixed(0).padStart(8)}`);
+  console.log(`${'whole body: map, encode, gzip (BatchBodyEncoder.encode)'.padEnd(60)} ${perSpan(() => gzipped.encode(entities, now))}`);
+  console.log(`${'whole exporter: emitEntity ×512, flush(), POST to a local sink'.padEnd(60)} ${(await exporterNsPerSpan(entities)).toFixed(0).padStart(8)}`);
+}

@@ -622,6 +622,59 @@ test('3000 random span models encode and decode identically (seeded)', () => {
   for (let i = 0; i < 3000; i++) assertRoundTrip(randomModel(random), `model #${i}`);
 });
 
+// Spans of a service repeat each other's attributes; the encoder reuses the bytes it wrote for the
+// previous span of the same kind. Models drawn from a small vocabulary make every case happen:
+// whole lists equal to the previous one, one attribute changed (first, middle, last), the same
+// count with other keys, lists one longer or shorter, equal and changed arrays, kinds interleaved.
+function repetitiveModel(random: () => number, previous: OtlpSpan | undefined): TimedModel {
+  const micros = new Map<number, bigint>();
+  const int = (n: number): number => Math.floor(random() * n);
+  const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
+  const keys = ['http.request.method', 'url.path', 'server.port', 'route', 'aws.xray.annotations', 'é.key', 'client.address'];
+  const values: readonly (() => OtlpValue)[] = [
+    () => pick(['GET', 'POST', '', '/hello', '中文', 'x'.repeat(300)]),
+    () => pick([200, 404, 0, -1, 2 ** 40, 0.5, NaN]),
+    () => random() < 0.5,
+    () => ({ double: pick([1, 2.5]) }),
+    () => pick([['route'], ['route', 'feed'], [], [1, true]]).slice(),
+  ];
+  const fresh = (): OtlpAttribute => ({ key: pick(keys), value: pick(values)() });
+  const mutate = (list: readonly OtlpAttribute[]): OtlpAttribute[] => {
+    const out = list.map((a) => ({ key: a.key, value: Array.isArray(a.value) ? a.value.slice() : a.value }));
+    const r = random();
+    if (r < 0.3) return out; // the same again (equal values, new array objects)
+    if (r < 0.6 && out.length > 0) out[int(out.length)] = fresh();
+    else if (r < 0.75) out.push(fresh());
+    else if (r < 0.9) out.pop();
+    else return Array.from({ length: int(8) }, fresh);
+    return out;
+  };
+  const spans = Array.from({ length: 1 + int(5) }, (): OtlpSpan => {
+    const span: OtlpSpan = {
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      name: 'span',
+      kind: pick([SpanKind.SERVER, SpanKind.CLIENT, SpanKind.SERVER]),
+      startTime: timeAt(1_767_225_600_000_000n, micros),
+      endTime: timeAt(1_767_225_600_000_123n, micros),
+      attributes: previous === undefined ? Array.from({ length: int(8) }, fresh) : mutate(previous.attributes),
+    };
+    previous = span;
+    return span;
+  });
+  return { model: request(spans), micros };
+}
+
+test('spans repeating, or partly repeating, the attributes of the span before encode exactly (seeded)', () => {
+  const random = mulberry32(0x0a_7e_57_01);
+  let previous: OtlpSpan | undefined;
+  for (let i = 0; i < 3000; i++) {
+    const timed = repetitiveModel(random, previous);
+    assertRoundTrip(timed, `model #${i}`);
+    previous = timed.model[0]?.spans.at(-1);
+  }
+});
+
 test('the writer reserves, backpatches and grows across message sizes', () => {
   const w = new ProtobufWriter(16);
   for (const size of [0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152]) {

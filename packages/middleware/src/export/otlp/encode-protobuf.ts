@@ -105,6 +105,18 @@ const scratch = new ProtobufWriter();
 export function encodeTraceRequestProtobuf(resourceSpans: readonly OtlpResourceSpans[]): Uint8Array {
   const w = scratch;
   w.reset();
+  writeTraceRequestProtobuf(w, resourceSpans);
+  const out = w.finish();
+  w.reset();
+  return out;
+}
+
+/**
+ * Writes the `ExportTraceServiceRequest` of {@link encodeTraceRequestProtobuf} at the writer's
+ * position, without copying it out: for a caller that owns a writer and consumes the bytes in
+ * place (the exporter gzips them straight from the writer's buffer).
+ */
+export function writeTraceRequestProtobuf(w: ProtobufWriter, resourceSpans: readonly OtlpResourceSpans[]): void {
   for (const rs of resourceSpans) {
     w.byte(REQUEST_RESOURCE_SPANS);
     const rsStart = w.beginLength(RESERVE_OUTER);
@@ -130,13 +142,11 @@ export function encodeTraceRequestProtobuf(resourceSpans: readonly OtlpResourceS
       }
       w.endLength(start, RESERVE_SMALL);
     }
-    for (const span of rs.spans) writeSpan(w, span);
+    const spans = rs.spans;
+    for (let i = 0; i < spans.length; i++) writeSpan(w, spans[i] as OtlpSpan);
     w.endLength(ssStart, RESERVE_OUTER);
     w.endLength(rsStart, RESERVE_OUTER);
   }
-  const out = w.finish();
-  w.reset();
-  return out;
 }
 
 function writeSpan(w: ProtobufWriter, span: OtlpSpan): void {
@@ -176,7 +186,7 @@ function writeSpan(w: ProtobufWriter, span: OtlpSpan): void {
     w.byte(SPAN_END_TIME);
     w.fixed64MicrosAsNanos(endUs);
   }
-  writeAttributes(w, SPAN_ATTRIBUTES, span.attributes);
+  writeSpanAttributes(w, span.kind, span.attributes);
   if (span.events !== undefined) for (const event of span.events) writeEvent(w, event);
   if (span.links !== undefined) for (const link of span.links) writeLink(w, link);
   const status = span.status;
@@ -267,14 +277,94 @@ function encodedKeyValue(tag: number, attribute: OtlpAttribute): Uint8Array | un
   return bytes;
 }
 
-function writeAttributes(w: ProtobufWriter, tag: number, attributes: readonly OtlpAttribute[]): void {
-  for (let i = 0; i < attributes.length; i++) {
-    const attribute = attributes[i] as OtlpAttribute;
-    // Cached bytes carry the span-attribute tag; other lists (resource, event) are encoded afresh.
-    const cached = tag === SPAN_ATTRIBUTES ? encodedKeyValue(tag, attribute) : undefined;
-    if (cached !== undefined) w.raw(cached);
-    else writeKeyValue(w, tag, attribute);
+// Spans of one kind list their attributes in the same order, mostly with the same values as the
+// previous span of that kind (same method, host, route, status…). Per kind, the bytes last written
+// at each position are kept: an attribute equal to the one last seen at its position is copied
+// without the two map lookups above (an identity and a short string comparison instead), and
+// when every attribute matches, the previous span's whole attribute block is copied at once.
+const POSITIONS = 32;
+
+class RecentAttributes {
+  readonly keys: Array<string | undefined> = new Array<string | undefined>(POSITIONS).fill(undefined);
+  // Lists (`aws.xray.annotations`) are kept as copies: the mapping builds a new array every time.
+  readonly values: Array<OtlpValue | undefined> = new Array<OtlpValue | undefined>(POSITIONS).fill(undefined);
+  readonly bytes: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(POSITIONS).fill(undefined);
+  /** The previous span's attributes as one block, and how many attributes it holds (-1: none). */
+  block: Uint8Array = new Uint8Array(0);
+  blockCount = -1;
+
+  matches(i: number, key: string, value: OtlpValue): boolean {
+    return this.keys[i] === key && (this.values[i] === value || sameList(this.values[i], value));
   }
+}
+
+// Indexed by span kind (0–5).
+const recentByKind: RecentAttributes[] = Array.from({ length: 6 }, () => new RecentAttributes());
+
+function writeSpanAttributes(w: ProtobufWriter, kind: number, attributes: readonly OtlpAttribute[]): void {
+  const recent = recentByKind[kind] ?? (recentByKind[0] as RecentAttributes);
+  const n = attributes.length;
+  let i = 0;
+  if (n === recent.blockCount) {
+    while (i < n && recent.matches(i, (attributes[i] as OtlpAttribute).key, (attributes[i] as OtlpAttribute).value)) i++;
+    if (i === n) {
+      w.raw(recent.block);
+      return;
+    }
+    w.raw(recent.block.subarray(0, blockOffset(recent, i)));
+  }
+  const start = w.pos - (i > 0 ? blockOffset(recent, i) : 0);
+  let allKept = n <= POSITIONS;
+  for (; i < n; i++) {
+    const attribute = attributes[i] as OtlpAttribute;
+    const key = attribute.key;
+    const value = attribute.value;
+    if (i < POSITIONS && recent.matches(i, key, value)) {
+      w.raw(recent.bytes[i] as Uint8Array);
+      continue;
+    }
+    const cached = Array.isArray(value) ? encodedListKeyValue(attribute) : encodedKeyValue(SPAN_ATTRIBUTES, attribute);
+    if (cached === undefined) {
+      writeKeyValue(w, SPAN_ATTRIBUTES, attribute);
+      allKept = false;
+      continue;
+    }
+    w.raw(cached);
+    if (i < POSITIONS) {
+      recent.keys[i] = key;
+      recent.values[i] = Array.isArray(value) ? value.slice() : (value as string | number | boolean);
+      recent.bytes[i] = cached;
+    }
+  }
+  // The block is rebuilt only when a span differed from the previous one of its kind.
+  if (allKept) recent.block = w.buf.slice(start, w.pos);
+  recent.blockCount = allKept ? n : -1;
+}
+
+/** Bytes of the first `count` attributes of the kept block (each position's kept bytes). */
+function blockOffset(recent: RecentAttributes, count: number): number {
+  let offset = 0;
+  for (let k = 0; k < count; k++) offset += (recent.bytes[k] as Uint8Array).length;
+  return offset;
+}
+
+function sameList(last: OtlpValue | undefined, value: OtlpValue): boolean {
+  if (!Array.isArray(last) || !Array.isArray(value) || last.length !== value.length) return false;
+  for (let i = 0; i < value.length; i++) if (last[i] !== value[i]) return false;
+  return true;
+}
+
+// A list attribute's whole `KeyValue`, encoded afresh (lists are not kept in the per-key cache);
+// kept only at its position, for the next span.
+function encodedListKeyValue(attribute: OtlpAttribute): Uint8Array | undefined {
+  valueWriter.reset();
+  writeKeyValue(valueWriter, SPAN_ATTRIBUTES, attribute);
+  if (valueWriter.pos > MAX_CACHED_VALUE_LENGTH) return undefined;
+  return valueWriter.buf.slice(0, valueWriter.pos);
+}
+
+function writeAttributes(w: ProtobufWriter, tag: number, attributes: readonly OtlpAttribute[]): void {
+  for (let i = 0; i < attributes.length; i++) writeKeyValue(w, tag, attributes[i] as OtlpAttribute);
 }
 
 function writeKeyValue(w: ProtobufWriter, tag: number, attribute: OtlpAttribute): void {

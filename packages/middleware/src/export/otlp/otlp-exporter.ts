@@ -1,24 +1,17 @@
 import type { Agent } from 'node:http';
-import { promisify } from 'node:util';
-import { gzip as gzipCallback, constants as zlibConstants } from 'node:zlib';
 import { backoffMs } from '../../core/backoff.js';
 import { Diagnostics } from '../../core/diagnostics.js';
 import type { EntityEmitter } from '../../core/emit/emitter.js';
 import type { Entity } from '../../core/entity.js';
 import { Segment } from '../../core/segment.js';
 import type { Subsegment } from '../../core/subsegment.js';
+import { BatchBodyEncoder } from './batch-body.js';
 import { decodeExportResponse, decodeStatusMessage } from './decode-response.js';
-import { encodeTraceRequestJson } from './encode-json.js';
-import { encodeTraceRequestProtobuf } from './encode-protobuf.js';
 import { createAgent, post, type PostResponse } from './http-post.js';
 import { resolveOtlpOptions, type OtlpExporterOptions, type ResolvedOtlpOptions } from './options.js';
 import { ResourceBuilder } from './resource.js';
-import { entityToSpan } from './segment-to-span.js';
 import { createSigV4Signer, type RequestSigner } from './sigv4.js';
-import type { OtlpAttribute, OtlpResourceSpans, OtlpSpan } from './span-model.js';
 import { VERSION } from '../../core/version.js';
-
-const gzip = promisify(gzipCallback);
 
 /** What happened to the spans handed to an {@link OtlpTraceExporter}. */
 export interface OtlpExporterStats {
@@ -55,7 +48,6 @@ const RETRY_AFTER_CAP_MS = 300_000;
 // Subsegments still open when their segment was sent: exported as in progress at shutdown unless
 // they close first. Bounded: a leak of never-closed subsegments must not grow without limit.
 const MAX_OPEN_TRACKED = 10_000;
-const SCOPE = { name: '@cruddur/middleware', version: VERSION };
 
 /**
  * Sends the tracer's segments and subsegments as OTLP/HTTP spans — to the X-Ray OTLP endpoint
@@ -81,7 +73,7 @@ export class OtlpTraceExporter implements EntityEmitter {
   readonly #o: ResolvedOtlpOptions;
   readonly #diagnostics: Diagnostics;
   readonly #random: () => number;
-  readonly #resources: ResourceBuilder;
+  readonly #encoder: BatchBodyEncoder;
   readonly #agent: Agent;
   readonly #signer: Promise<RequestSigner | undefined>;
   readonly #headers: Readonly<Record<string, string>>;
@@ -108,7 +100,7 @@ export class OtlpTraceExporter implements EntityEmitter {
     this.#diagnostics = deps.diagnostics ?? new Diagnostics();
     this.#o = resolveOtlpOptions(options, deps.env ?? process.env, (message) => this.#diagnostics.warn(message));
     this.#random = deps.random ?? Math.random;
-    this.#resources = new ResourceBuilder(this.#o.resource);
+    this.#encoder = new BatchBodyEncoder(new ResourceBuilder(this.#o.resource), this.#o.protocol, this.#o.gzip);
     this.#agent = createAgent(this.#o.endpoint);
     this.#headers = {
       ...this.#o.headers,
@@ -266,29 +258,13 @@ export class OtlpTraceExporter implements EntityEmitter {
   async #export(batch: Entity[]): Promise<void> {
     let body: Uint8Array;
     try {
-      const request = this.#group(batch);
-      const encoded = this.#o.protocol === 'http/json' ? Buffer.from(encodeTraceRequestJson(request)) : encodeTraceRequestProtobuf(request);
-      body = this.#o.gzip ? await gzip(encoded, { level: zlibConstants.Z_BEST_SPEED }) : encoded;
+      body = this.#encoder.encode(batch);
     } catch (err) {
       this.stats.failed += batch.length;
       this.#diagnostics.error(`could not encode ${batch.length} span(s) for OTLP: ${err instanceof Error ? err.message : String(err)}`);
       return;
     }
     await this.#deliver(batch, body);
-  }
-
-  /** Spans grouped by resource (segments of one service share one resource array). */
-  #group(batch: readonly Entity[]): OtlpResourceSpans[] {
-    const now = Date.now() / 1000;
-    const groups = new Map<readonly OtlpAttribute[], OtlpSpan[]>();
-    for (const entity of batch) {
-      const resource = this.#resources.attributesFor(entity.segment);
-      const span = entityToSpan(entity, now);
-      const list = groups.get(resource);
-      if (list) list.push(span);
-      else groups.set(resource, [span]);
-    }
-    return Array.from(groups, ([resource, spans]) => ({ resource, scope: SCOPE, spans }));
   }
 
   async #deliver(batch: readonly Entity[], body: Uint8Array): Promise<void> {

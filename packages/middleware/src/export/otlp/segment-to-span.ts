@@ -138,15 +138,18 @@ interface UrlParts {
 }
 
 // Most requests of a service hit a few URLs: their parts are kept (bounded, cleared when full).
-const urlCache = new Map<string, UrlParts | undefined>();
+// One lookup per span: a URL that does not parse is kept as `null`.
+const urlCache = new Map<string, UrlParts | null>();
 const URL_CACHE_LIMIT = 512;
 
 function splitUrl(url: string): UrlParts | undefined {
-  if (urlCache.has(url)) return urlCache.get(url);
-  const parts = parseUrl(url);
-  if (urlCache.size >= URL_CACHE_LIMIT) urlCache.clear();
-  urlCache.set(url, parts);
-  return parts;
+  let parts = urlCache.get(url);
+  if (parts === undefined) {
+    parts = parseUrl(url) ?? null;
+    if (urlCache.size >= URL_CACHE_LIMIT) urlCache.clear();
+    urlCache.set(url, parts);
+  }
+  return parts ?? undefined;
 }
 
 // `http://host:port/path` without `new URL()`, which costs more than the rest of the mapping and
