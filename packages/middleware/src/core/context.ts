@@ -27,6 +27,9 @@ type Stored = Entity | ContextFrame;
 // the request that the other's middleware began. It holds an entity, or a frame wrapping one
 // (v2: v1 held entities only, so a copy that knows no frames gets a store of its own).
 const { storage } = processGlobal('context.v2', () => ({ storage: new AsyncLocalStorage<Stored>() }));
+// Whether any copy of the package has entered a frame yet. Until one has (no OpenTelemetry bridge
+// in use), no store holds a frame and `runWithEntity` skips reading the store it replaces.
+const frames = processGlobal('context-frames.v1', () => ({ entered: false }));
 
 function isFrame(value: Stored): value is ContextFrame {
   return (value as Partial<ContextFrame>)[FRAME] === true;
@@ -43,6 +46,7 @@ export function currentEntity(): Entity | undefined {
  * inherits it. Inside a frame the frame's foreign values stay visible (with the new entity).
  */
 export function runWithEntity<T>(entity: Entity, fn: () => T): T {
+  if (!frames.entered) return storage.run(entity, fn);
   const stored = storage.getStore();
   if (stored !== undefined && isFrame(stored)) return storage.run({ [FRAME]: true, entity, values: stored.values }, fn);
   return storage.run(entity, fn);
@@ -56,6 +60,7 @@ export function currentFrame(): ContextFrame | undefined {
 
 /** Runs `fn` inside a frame: `entity` current (or none) and `values` visible to the API that made them. */
 export function runWithFrame<T>(entity: Entity | undefined, values: object, fn: () => T): T {
+  frames.entered = true;
   return storage.run({ [FRAME]: true, entity, values }, fn);
 }
 

@@ -13,7 +13,7 @@ export class BridgeState {
   // key of this registration, not in a WeakMap: a WeakMap entry per request keeps the request's
   // whole tree alive through young-generation collections (V8 treats the entries as strong
   // until a full collection), which cost more than all the rest of a bridged span.
-  readonly #viewKey: unique symbol = Symbol('otel-bridge view') as never;
+  readonly #viewKey: symbol = Symbol('otel-bridge view');
   readonly getConfig = (): BridgeConfig => this.config;
 
   constructor(config: BridgeConfig) {
