@@ -31,7 +31,8 @@ const { storage } = processGlobal('context.v2', () => ({ storage: new AsyncLocal
 // in use), no store holds a frame and `runWithEntity` skips reading the store it replaces.
 const frames = processGlobal('context-frames.v1', () => ({ entered: false }));
 
-function isFrame(value: Stored): value is ContextFrame {
+/** Whether what the store holds is a {@link ContextFrame} (else it is an entity). */
+export function isFrame(value: Entity | ContextFrame): value is ContextFrame {
   return (value as Partial<ContextFrame>)[FRAME] === true;
 }
 
@@ -52,10 +53,9 @@ export function runWithEntity<T>(entity: Entity, fn: () => T): T {
   return storage.run(entity, fn);
 }
 
-/** The frame the running code is in, when a foreign context API entered one. */
-export function currentFrame(): ContextFrame | undefined {
-  const stored = storage.getStore();
-  return stored !== undefined && isFrame(stored) ? stored : undefined;
+/** What the store holds: the current entity, the frame a foreign context API entered, or nothing (one read). */
+export function currentEntityOrFrame(): Entity | ContextFrame | undefined {
+  return storage.getStore();
 }
 
 /** Runs `fn` inside a frame: `entity` current (or none) and `values` visible to the API that made them. */

@@ -62,10 +62,16 @@ export function subsegmentName(spanName: string, attributes: Attributes): string
   if (system) {
     const db = str(attributes, 'db.namespace', 'db.name') ?? system;
     const host = str(attributes, 'server.address', 'net.peer.name');
-    return sanitizeName(host ? `${db}@${host}` : db);
+    return host ? remembered(remembered(databaseNames, db, newNameMap), host, databaseAtHost, db) : sanitizeName(db);
   }
   return sanitizeName(spanName);
 }
+
+// `<db>@<host>` names, by database then host: a span of a known database builds and hashes no new
+// string for its name.
+const databaseNames = new Map<string, Map<string, string>>();
+const newNameMap = (): Map<string, string> => new Map();
+const databaseAtHost = (host: string, db: string): string => sanitizeName(`${db}@${host}`);
 
 /** `remote` for client and producer spans, `aws` for AWS SDK calls (`rpc.system = aws-api`), none otherwise. */
 export function namespaceOf(kind: SpanKind, attributes: Attributes): 'aws' | 'remote' | undefined {
@@ -93,14 +99,14 @@ function maskSqlLiterals(statement: string): string {
 const sanitizedStatements = new Map<string, string>();
 
 /**
- * `compute(key)`, remembered for keys that repeat (statements, attribute keys). The map is
+ * `compute(key, context)`, remembered for keys that repeat (statements, attribute keys, names). The map is
  * emptied when full rather than tracking recency: a process uses far fewer distinct keys than
  * that, and one that does not pays only the computation it would pay anyway.
  */
-function remembered<V>(cache: Map<string, V>, key: string, compute: (key: string) => V): V {
+function remembered<V>(cache: Map<string, V>, key: string, compute: (key: string, context: string) => V, context = ''): V {
   let value = cache.get(key);
   if (value === undefined) {
-    value = compute(key);
+    value = compute(key, context);
     if (key.length <= 2000) {
       if (cache.size >= 1024) cache.clear();
       cache.set(key, value);
@@ -157,19 +163,68 @@ function keyPolicy(key: string): number {
   return NEVER_RECORDED.test(key) ? NEVER : isSensitiveName(key) ? REDACT : RECORD;
 }
 
-function sqlBlock(system: string, attributes: Attributes): SqlDocument {
-  const sql: SqlDocument = { database_type: system };
+/**
+ * The `sql` block of a span. With `shared`, the block is frozen and shared by the spans of a
+ * repeated query (same statement, same connection), so it is neither built nor serialised again
+ * (`stringifyShared`): each statement remembers its last block and the attributes it came from.
+ */
+function sqlBlock(system: string, attributes: Attributes, shared: boolean): SqlDocument {
   const host = str(attributes, 'server.address', 'net.peer.name');
   const port = num(attributes, 'server.port', 'net.peer.port');
   const db = str(attributes, 'db.namespace', 'db.name');
   const connection = str(attributes, 'db.connection_string');
+  const user = str(attributes, 'db.user');
+  const version = str(attributes, 'db.version');
+  const statement = str(attributes, 'db.query.text', 'db.statement');
+  if (!shared || statement === undefined) return newSqlBlock(system, host, port, db, connection, user, version, statement);
+  const last = sqlBlocks.get(statement);
+  if (
+    last !== undefined &&
+    last.system === system &&
+    last.host === host &&
+    last.port === port &&
+    last.db === db &&
+    last.connection === connection &&
+    last.user === user &&
+    last.version === version
+  ) {
+    return last.sql;
+  }
+  const sql = Object.freeze(newSqlBlock(system, host, port, db, connection, user, version, statement));
+  if (statement.length <= 2000) {
+    if (sqlBlocks.size >= 1024) sqlBlocks.clear();
+    sqlBlocks.set(statement, { system, host, port, db, connection, user, version, sql });
+  }
+  return sql;
+}
+
+interface SharedSqlBlock {
+  readonly system: string;
+  readonly host: string | undefined;
+  readonly port: number | undefined;
+  readonly db: string | undefined;
+  readonly connection: string | undefined;
+  readonly user: string | undefined;
+  readonly version: string | undefined;
+  readonly sql: SqlDocument;
+}
+const sqlBlocks = new Map<string, SharedSqlBlock>();
+
+function newSqlBlock(
+  system: string,
+  host: string | undefined,
+  port: number | undefined,
+  db: string | undefined,
+  connection: string | undefined,
+  user: string | undefined,
+  version: string | undefined,
+  statement: string | undefined,
+): SqlDocument {
+  const sql: SqlDocument = { database_type: system };
   if (connection) sql.url = urlWithoutCredentials(connection);
   else if (host) sql.url = `${system}://${host}${port !== undefined ? `:${port}` : ''}${db ? `/${db}` : ''}`;
-  const user = str(attributes, 'db.user');
   if (user) sql.user = user;
-  const version = str(attributes, 'db.version');
   if (version) sql.database_version = version;
-  const statement = str(attributes, 'db.query.text', 'db.statement');
   if (statement) sql.sanitized_query = sanitizeSql(statement);
   return sql;
 }
@@ -255,9 +310,10 @@ function httpResponse(entity: Entity, attributes: Attributes): number {
  * Records span attributes on `entity`: the `sql`, `http` and `aws` blocks, the end user, the
  * annotations the user asked for, and every other attribute as metadata under the configured
  * namespace. Query texts of non-SQL databases and parameter values are dropped.
- * @param owned - the entity was opened for this span (its name may follow the attributes).
+ * @param isSegment - `entity` is a segment (known to the caller; no cross-build `instanceof` here).
+ * @param opened - the entity was opened for this span and closes right after (its blocks may be shared).
  */
-export function applyAttributes(entity: Entity, kind: SpanKind, attributes: Attributes, config: BridgeConfig, isSegment: boolean = entity instanceof Segment): void {
+export function applyAttributes(entity: Entity, kind: SpanKind, attributes: Attributes, config: BridgeConfig, isSegment: boolean, opened: boolean): void {
   let blocks = 0;
   let keys: Consumed | undefined;
   if (!isSegment) {
@@ -270,8 +326,9 @@ export function applyAttributes(entity: Entity, kind: SpanKind, attributes: Attr
     }
     const system = dbSystemOf(attributes);
     if (system !== undefined && SQL_SYSTEMS.has(system)) {
-      const sql = sqlBlock(system, attributes);
-      sub.sql = sub.sql ? { ...sub.sql, ...sql } : sql;
+      // A subsegment opened for the span closes right after: nobody changes its block, so it may be shared.
+      const sql = sqlBlock(system, attributes, opened && sub.sql === undefined);
+      sub.sql = sub.sql ? Object.assign({}, sub.sql, sql) : sql;
       blocks |= SQL;
     } else if (system !== undefined && attributes['db.operation.name'] === undefined && attributes['db.operation'] === undefined) {
       // Redis and other non-SQL statements may carry keys and values: only the command is kept.

@@ -103,7 +103,7 @@ export class BridgeSpan implements Span {
     if (this.#owned) {
       (this.#attributes ??= {})[key] = value;
       if (NAMING_KEYS.has(key)) this.#renameDue = true;
-    } else applyAttributes(this.entity, this.#kind, { [key]: value }, this.#config(), this.#isSegment);
+    } else applyAttributes(this.entity, this.#kind, { [key]: value }, this.#config(), this.#isSegment, false);
     return this;
   }
 
@@ -112,7 +112,7 @@ export class BridgeSpan implements Span {
     if (this.#owned) {
       this.#attributes = this.#attributes ? Object.assign(this.#attributes, attributes) : copyOf(attributes);
       if (!this.#renameDue) for (const key in attributes) if (NAMING_KEYS.has(key)) this.#renameDue = true;
-    } else applyAttributes(this.entity, this.#kind, attributes, this.#config(), this.#isSegment);
+    } else applyAttributes(this.entity, this.#kind, attributes, this.#config(), this.#isSegment, false);
     return this;
   }
 
@@ -179,7 +179,7 @@ export class BridgeSpan implements Span {
         const name = subsegmentName(this.#name, this.#attributes ?? {});
         if (name !== entity.name) (entity as { name: string }).name = name;
       }
-      if (this.#attributes) applyAttributes(entity, this.#kind, this.#attributes, config, this.#isSegment);
+      if (this.#attributes) applyAttributes(entity, this.#kind, this.#attributes, config, this.#isSegment, true);
       this.#applyStatus();
     }
     entity.close(undefined, endTime === undefined ? undefined : toEpochSeconds(endTime));
