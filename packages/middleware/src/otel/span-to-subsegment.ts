@@ -4,7 +4,7 @@ import type { AwsDocument, JsonValue, SqlDocument } from '../core/document.js';
 import type { Entity } from '../core/entity.js';
 import { sanitizeName } from '../core/names.js';
 import { isSensitiveName, REDACTED } from '../core/scrub.js';
-import { Segment } from '../core/segment.js';
+import type { Segment } from '../core/segment.js';
 import type { Subsegment } from '../core/subsegment.js';
 import type { BridgeConfig } from './options.js';
 
