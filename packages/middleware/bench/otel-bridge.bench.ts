@@ -14,7 +14,9 @@
 // them, so the batch processor exports as it does in a server (in one synchronous loop its queue
 // fills and it drops spans, which flatters it). Setups alternate round by round and each figure is
 // the median round, measured as process CPU time (user + system, garbage collection included):
-// under load from other processes, wall time measures the machine, not the code.
+// under load from other processes, wall time measures the machine, not the code. Each round
+// starts from a collected heap and ends with a full collection inside the measurement, so every
+// setup pays for its own garbage, not for what the previous round promoted (needs --expose-gc).
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { context, SpanKind, trace, type Attributes, type ContextManager } from '@opentelemetry/api';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
@@ -148,14 +150,19 @@ const viaBridge = subsegmentFields(bridgedRequest);
 if (own !== viaBridge) throw new Error(`the two setups record different subsegments:\n capture(): ${own}\n bridge:    ${viaBridge}`);
 console.log(`both of our setups emit: ${viaBridge}`);
 
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
+if (collectGarbage === undefined) console.log('(run with node --expose-gc: without it, one round\'s garbage is collected during the next)');
+
 async function measure(setup: Setup, requests: number): Promise<number> {
   enter(setup.contextManager);
   await nextTurn();
+  collectGarbage?.();
   const before = process.cpuUsage();
   for (let done = 0; done < requests; done += CHUNK) {
     for (let i = 0; i < CHUNK; i++) setup.request(SPANS);
     await nextTurn();
   }
+  collectGarbage?.();
   const used = process.cpuUsage(before);
   return ((used.user + used.system) * 1000) / (requests * SPANS);
 }
