@@ -16,7 +16,9 @@
 // the median round, measured as process CPU time (user + system, garbage collection included):
 // under load from other processes, wall time measures the machine, not the code. Each round
 // starts from a collected heap and ends with a full collection inside the measurement, so every
-// setup pays for its own garbage, not for what the previous round promoted (needs --expose-gc).
+// setup pays for its own garbage, not for what the previous round promoted (needs --expose-gc);
+// the cost of a collection with nothing to free (marking what stays alive, the same for every
+// setup) is measured right after and taken out.
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { context, SpanKind, trace, type Attributes, type ContextManager } from '@opentelemetry/api';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
@@ -164,7 +166,10 @@ async function measure(setup: Setup, requests: number): Promise<number> {
   }
   collectGarbage?.();
   const used = process.cpuUsage(before);
-  return ((used.user + used.system) * 1000) / (requests * SPANS);
+  const idle = process.cpuUsage();
+  collectGarbage?.();
+  const fixed = process.cpuUsage(idle);
+  return ((used.user + used.system - fixed.user - fixed.system) * 1000) / (requests * SPANS);
 }
 
 for (const setup of setups) await measure(setup, REQUESTS); // warm-up
