@@ -61,6 +61,53 @@ test('getActiveSpan() inside capture() is the capture subsegment; attributes, ev
   assert.equal(typeof work.cause === 'object' && work.cause.exceptions[0]?.message, 'boom');
 });
 
+test('attributes set after the start: naming keys and updateName rename the subsegment, the rest is metadata, secrets are scrubbed', (t) => {
+  const { tracer, emitter, otel } = setup(t);
+  const segment = tracer.beginSegment({ name: 'svc' });
+  tracer.run(segment, () => {
+    const late = otel.startSpan('query', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'server.address': 'db.internal' } });
+    late.setAttribute('db.namespace', 'cruddur');
+    late.setAttribute('db.response.returned_rows', 2);
+    late.setAttribute('api.token', 'abc123');
+    late.setAttribute('db.query.parameter.0', 'hello');
+    // Not an attribute value the API allows, but instrumentations are plain JavaScript.
+    late.setAttribute('odd', 10n as unknown as number);
+    late.end();
+    const renamed = otel.startSpan('before');
+    renamed.updateName('after');
+    renamed.end();
+    const untouched = otel.startSpan('kept', { attributes: { 'peer.service': 'billing' } });
+    untouched.setAttribute('app.items', 3);
+    untouched.end();
+  });
+  segment.close();
+  const [query, renamed, untouched] = (emitter.segments[0]?.subsegments ?? []) as SubsegmentDocument[];
+  assert.equal(query?.name, 'cruddur@db.internal');
+  assert.equal(query?.sql?.url, 'postgresql://db.internal/cruddur');
+  assert.deepEqual(query?.metadata, { otel: { 'db.response.returned_rows': 2, 'api.token': '[REDACTED]' } }, 'parameters never recorded; one bad value leaves out only itself');
+  assert.equal(renamed?.name, 'after');
+  assert.equal(untouched?.name, 'billing');
+  assert.deepEqual(untouched?.metadata, { otel: { 'peer.service': 'billing', 'app.items': 3 } });
+});
+
+test('getActiveSpan() is one span per entity: an OK status stays final across calls', (t) => {
+  const { tracer, emitter } = setup(t);
+  const segment = tracer.beginSegment({ name: 'svc' });
+  tracer.run(segment, () =>
+    tracer.capture('work', () => {
+      const first = trace.getActiveSpan();
+      first?.setStatus({ code: SpanStatusCode.OK });
+      const second = trace.getActiveSpan();
+      assert.equal(second, first);
+      second?.setStatus({ code: SpanStatusCode.ERROR, message: 'too late' });
+    }),
+  );
+  segment.close();
+  const work = emitter.segments[0]?.subsegments?.[0] as SubsegmentDocument;
+  assert.equal(work.fault ?? false, false, 'the later ERROR did not replace OK');
+  assert.equal(work.cause, undefined);
+});
+
 test('non-span context values survive, also across capture()', (t) => {
   const { tracer, otel } = setup(t);
   const key = createContextKey('tenant');

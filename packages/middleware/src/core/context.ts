@@ -27,8 +27,12 @@ type Stored = Entity | ContextFrame;
 // the request that the other's middleware began. It holds an entity, or a frame wrapping one
 // (v2: v1 held entities only, so a copy that knows no frames gets a store of its own).
 const { storage } = processGlobal('context.v2', () => ({ storage: new AsyncLocalStorage<Stored>() }));
+// Whether any copy of the package has entered a frame yet. Until one has (no OpenTelemetry bridge
+// in use), no store holds a frame and `runWithEntity` skips reading the store it replaces.
+const frames = processGlobal('context-frames.v1', () => ({ entered: false }));
 
-function isFrame(value: Stored): value is ContextFrame {
+/** Whether what the store holds is a {@link ContextFrame} (else it is an entity). */
+export function isFrame(value: Entity | ContextFrame): value is ContextFrame {
   return (value as Partial<ContextFrame>)[FRAME] === true;
 }
 
@@ -43,19 +47,20 @@ export function currentEntity(): Entity | undefined {
  * inherits it. Inside a frame the frame's foreign values stay visible (with the new entity).
  */
 export function runWithEntity<T>(entity: Entity, fn: () => T): T {
+  if (!frames.entered) return storage.run(entity, fn);
   const stored = storage.getStore();
   if (stored !== undefined && isFrame(stored)) return storage.run({ [FRAME]: true, entity, values: stored.values }, fn);
   return storage.run(entity, fn);
 }
 
-/** The frame the running code is in, when a foreign context API entered one. */
-export function currentFrame(): ContextFrame | undefined {
-  const stored = storage.getStore();
-  return stored !== undefined && isFrame(stored) ? stored : undefined;
+/** What the store holds: the current entity, the frame a foreign context API entered, or nothing (one read). */
+export function currentEntityOrFrame(): Entity | ContextFrame | undefined {
+  return storage.getStore();
 }
 
 /** Runs `fn` inside a frame: `entity` current (or none) and `values` visible to the API that made them. */
 export function runWithFrame<T>(entity: Entity | undefined, values: object, fn: () => T): T {
+  frames.entered = true;
   return storage.run({ [FRAME]: true, entity, values }, fn);
 }
 

@@ -300,15 +300,16 @@ export abstract class Entity {
 }
 
 // Segments of one tracer share their `aws` block (sdk name, cloudwatch_logs, ec2…) and their
-// `service` block until one of them changes it: the JSON of a frozen object is computed once per
-// object, not once per request.
+// `service` block until one of them changes it, and the OpenTelemetry bridge shares the `sql` block
+// of a repeated query: the JSON of a frozen object is computed once per object, not once per request.
 const sharedJson = new WeakMap<object, string>();
 /** `JSON.stringify`, cached for frozen objects that many documents share. */
 export function stringifyShared(value: object): string {
+  if (!Object.isFrozen(value)) return JSON.stringify(value);
   let text = sharedJson.get(value);
   if (text === undefined) {
     text = JSON.stringify(value);
-    if (Object.isFrozen(value)) sharedJson.set(value, text);
+    sharedJson.set(value, text);
   }
   return text;
 }

@@ -1,5 +1,5 @@
 import type { SqlDocument, SubsegmentDocument } from './document.js';
-import { Entity } from './entity.js';
+import { Entity, stringifyShared } from './entity.js';
 import { brandClass } from './process-global.js';
 import type { Segment } from './segment.js';
 
@@ -66,7 +66,7 @@ export class Subsegment extends Entity {
     if (this.namespace) out += `,"namespace":"${this.namespace}"`;
     if (this.traced !== undefined) out += `,"traced":${this.traced}`;
     if (this.precursorIds) out += `,"precursor_ids":${JSON.stringify(this.precursorIds)}`;
-    if (this.sql) out += `,"sql":${JSON.stringify(this.sql)}`;
+    if (this.sql) out += `,"sql":${stringifyShared(this.sql)}`;
     return out;
   }
 

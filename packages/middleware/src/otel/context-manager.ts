@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
-import { currentEntity, currentFrame, runWithFrame } from '../core/context.js';
+import { currentEntityOrFrame, isFrame, runWithFrame } from '../core/context.js';
 import { entityOfSpan, type BridgeState } from './state.js';
 
 /**
@@ -23,15 +23,13 @@ export class BridgeContextManager implements ContextManager {
   }
 
   active(): Context {
-    const frame = currentFrame();
-    if (frame !== undefined) {
-      const ctx = frame.values as Context;
-      const entity = frame.entity;
-      if (entityOfSpan(trace.getSpan(ctx)) === entity) return ctx;
-      return entity === undefined ? trace.deleteSpan(ctx) : trace.setSpan(ctx, this.#state.spanFor(entity));
-    }
-    const entity = currentEntity();
-    return entity === undefined ? ROOT_CONTEXT : this.#state.contextFor(entity);
+    const stored = currentEntityOrFrame();
+    if (stored === undefined) return ROOT_CONTEXT;
+    if (!isFrame(stored)) return this.#state.contextFor(stored);
+    const ctx = stored.values as Context;
+    const entity = stored.entity;
+    if (entityOfSpan(trace.getSpan(ctx)) === entity) return ctx;
+    return entity === undefined ? trace.deleteSpan(ctx) : trace.setSpan(ctx, this.#state.spanFor(entity));
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {

@@ -3,7 +3,7 @@ import type { Tracer } from '../core/tracer.js';
 /**
  * Instrumentation scopes whose spans the bridge does not record by default, because the
  * package's own integrations record the same operations (and already inject the trace header):
- * outgoing HTTP (`instrumentHttp()`), AWS SDK v3 (`instrumentAwsSdk()`) and the Express and
+ * outgoing HTTP (`instrumentHttp()`), AWS SDK v3 (`instrument()`) and the Express and
  * Fastify request segments. See README-otel-bridge.md, "No double recording".
  */
 export const DEFAULT_DEFERRED_INSTRUMENTATIONS: readonly string[] = Object.freeze([

@@ -1,9 +1,10 @@
-import { SpanKind, type Attributes, type AttributeValue } from '@opentelemetry/api';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 import { toJsonValue } from '../core/attributes.js';
 import type { AwsDocument, JsonValue, SqlDocument } from '../core/document.js';
 import type { Entity } from '../core/entity.js';
 import { sanitizeName } from '../core/names.js';
-import { Segment } from '../core/segment.js';
+import { isSensitiveName, REDACTED } from '../core/scrub.js';
+import type { Segment } from '../core/segment.js';
 import type { Subsegment } from '../core/subsegment.js';
 import type { BridgeConfig } from './options.js';
 
@@ -42,6 +43,9 @@ export function dbSystemOf(attributes: Attributes): string | undefined {
   return str(attributes, 'db.system.name', 'db.system');
 }
 
+/** The attributes {@link subsegmentName} reads besides the span's name. */
+export const NAMING_KEYS: ReadonlySet<string> = new Set(['peer.service', 'rpc.system', 'rpc.service', 'db.system.name', 'db.system', 'db.namespace', 'db.name', 'server.address', 'net.peer.name']);
+
 /**
  * The subsegment name for a span, following the collector: `peer.service`; for AWS calls the
  * service (`DynamoDB`); for databases `<db.namespace | db.name>@<host>` (or `<system>@<host>` when
@@ -58,10 +62,16 @@ export function subsegmentName(spanName: string, attributes: Attributes): string
   if (system) {
     const db = str(attributes, 'db.namespace', 'db.name') ?? system;
     const host = str(attributes, 'server.address', 'net.peer.name');
-    return sanitizeName(host ? `${db}@${host}` : db);
+    return host ? remembered(remembered(databaseNames, db, newNameMap), host, databaseAtHost, db) : sanitizeName(db);
   }
   return sanitizeName(spanName);
 }
+
+// `<db>@<host>` names, by database then host: a span of a known database builds and hashes no new
+// string for its name.
+const databaseNames = new Map<string, Map<string, string>>();
+const newNameMap = (): Map<string, string> => new Map();
+const databaseAtHost = (host: string, db: string): string => sanitizeName(`${db}@${host}`);
 
 /** `remote` for client and producer spans, `aws` for AWS SDK calls (`rpc.system = aws-api`), none otherwise. */
 export function namespaceOf(kind: SpanKind, attributes: Attributes): 'aws' | 'remote' | undefined {
@@ -75,10 +85,34 @@ export function namespaceOf(kind: SpanKind, attributes: Attributes): 'aws' | 're
  * and a statement that inlined a value cannot leak it.
  */
 export function sanitizeSql(statement: string): string {
+  // An instrumentation sends the same few parameterised statements over and over.
+  return remembered(sanitizedStatements, statement, maskSqlLiterals);
+}
+
+function maskSqlLiterals(statement: string): string {
   return statement
     .replace(/'(?:[^']|'')*'/g, '?')
     .replace(/(?<![\w$.:])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?\b/gi, '?')
     .slice(0, 2000);
+}
+
+const sanitizedStatements = new Map<string, string>();
+
+/**
+ * `compute(key, context)`, remembered for keys that repeat (statements, attribute keys, names). The map is
+ * emptied when full rather than tracking recency: a process uses far fewer distinct keys than
+ * that, and one that does not pays only the computation it would pay anyway.
+ */
+function remembered<V>(cache: Map<string, V>, key: string, compute: (key: string, context: string) => V, context = ''): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute(key, context);
+    if (key.length <= 2000) {
+      if (cache.size >= 1024) cache.clear();
+      cache.set(key, value);
+    }
+  }
+  return value;
 }
 
 /** A connection URL without its credentials (user info and password-like query parameters). */
@@ -96,24 +130,102 @@ export function urlWithoutCredentials(url: string): string {
   return q < 0 ? out : out.slice(0, q);
 }
 
-/** The keys a mapping consumed, so they are not repeated in metadata. */
+// The keys a mapping consumed are not repeated in metadata. The blocks consume fixed sets of
+// keys (a bit each, no per-span set to fill); the `aws` block and the end user add single keys.
+const SQL_KEYS = new Set(['db.system', 'db.system.name', 'db.user', 'db.version', 'db.namespace', 'db.name', 'server.address', 'server.port', 'net.peer.name', 'net.peer.port']);
+const HTTP_CLIENT_KEYS = new Set(['http.request.method', 'http.method', 'url.full', 'http.url']);
+const HTTP_SERVER_KEYS = new Set(['http.request.method', 'http.method', 'http.url', 'url.scheme', 'http.scheme', 'url.path', 'http.target', 'client.address', 'http.client_ip', 'user_agent.original', 'http.user_agent']);
+const HTTP_RESPONSE_KEYS = new Set(['http.response.status_code', 'http.status_code', 'http.response.body.size', 'http.response_content_length']);
+const SQL = 1;
+const HTTP_CLIENT = 2;
+const HTTP_SERVER = 4;
+const HTTP_RESPONSE = 8;
 type Consumed = Set<string>;
 
-function sqlBlock(system: string, attributes: Attributes, used: Consumed): SqlDocument {
-  const sql: SqlDocument = { database_type: system };
+function consumed(key: string, blocks: number, keys: Consumed | undefined): boolean {
+  return (
+    (blocks !== 0 &&
+      (((blocks & SQL) !== 0 && SQL_KEYS.has(key)) ||
+        ((blocks & HTTP_CLIENT) !== 0 && HTTP_CLIENT_KEYS.has(key)) ||
+        ((blocks & HTTP_SERVER) !== 0 && HTTP_SERVER_KEYS.has(key)) ||
+        ((blocks & HTTP_RESPONSE) !== 0 && HTTP_RESPONSE_KEYS.has(key)))) ||
+    (keys !== undefined && keys.has(key))
+  );
+}
+
+// What becomes of an unmapped attribute in metadata, by key: decided once per key (two regular
+// expressions), as instrumentations use a fixed set of keys.
+const RECORD = 0;
+const NEVER = 1;
+const REDACT = 2;
+const keyPolicies = new Map<string, number>();
+function keyPolicy(key: string): number {
+  return NEVER_RECORDED.test(key) ? NEVER : isSensitiveName(key) ? REDACT : RECORD;
+}
+
+/**
+ * The `sql` block of a span. With `shared`, the block is frozen and shared by the spans of a
+ * repeated query (same statement, same connection), so it is neither built nor serialised again
+ * (`stringifyShared`): each statement remembers its last block and the attributes it came from.
+ */
+function sqlBlock(system: string, attributes: Attributes, shared: boolean): SqlDocument {
   const host = str(attributes, 'server.address', 'net.peer.name');
   const port = num(attributes, 'server.port', 'net.peer.port');
   const db = str(attributes, 'db.namespace', 'db.name');
   const connection = str(attributes, 'db.connection_string');
+  const user = str(attributes, 'db.user');
+  const version = str(attributes, 'db.version');
+  const statement = str(attributes, 'db.query.text', 'db.statement');
+  if (!shared || statement === undefined) return newSqlBlock(system, host, port, db, connection, user, version, statement);
+  const last = sqlBlocks.get(statement);
+  if (
+    last !== undefined &&
+    last.system === system &&
+    last.host === host &&
+    last.port === port &&
+    last.db === db &&
+    last.connection === connection &&
+    last.user === user &&
+    last.version === version
+  ) {
+    return last.sql;
+  }
+  const sql = Object.freeze(newSqlBlock(system, host, port, db, connection, user, version, statement));
+  if (statement.length <= 2000) {
+    if (sqlBlocks.size >= 1024) sqlBlocks.clear();
+    sqlBlocks.set(statement, { system, host, port, db, connection, user, version, sql });
+  }
+  return sql;
+}
+
+interface SharedSqlBlock {
+  readonly system: string;
+  readonly host: string | undefined;
+  readonly port: number | undefined;
+  readonly db: string | undefined;
+  readonly connection: string | undefined;
+  readonly user: string | undefined;
+  readonly version: string | undefined;
+  readonly sql: SqlDocument;
+}
+const sqlBlocks = new Map<string, SharedSqlBlock>();
+
+function newSqlBlock(
+  system: string,
+  host: string | undefined,
+  port: number | undefined,
+  db: string | undefined,
+  connection: string | undefined,
+  user: string | undefined,
+  version: string | undefined,
+  statement: string | undefined,
+): SqlDocument {
+  const sql: SqlDocument = { database_type: system };
   if (connection) sql.url = urlWithoutCredentials(connection);
   else if (host) sql.url = `${system}://${host}${port !== undefined ? `:${port}` : ''}${db ? `/${db}` : ''}`;
-  const user = str(attributes, 'db.user');
   if (user) sql.user = user;
-  const version = str(attributes, 'db.version');
   if (version) sql.database_version = version;
-  const statement = str(attributes, 'db.query.text', 'db.statement');
   if (statement) sql.sanitized_query = sanitizeSql(statement);
-  for (const key of ['db.system', 'db.system.name', 'db.user', 'db.version', 'db.namespace', 'db.name', 'server.address', 'server.port', 'net.peer.name', 'net.peer.port']) used.add(key);
   return sql;
 }
 
@@ -149,17 +261,19 @@ function awsBlock(attributes: Attributes, used: Consumed): AwsDocument {
   return aws;
 }
 
-function httpClient(entity: Entity, attributes: Attributes, used: Consumed): void {
+/** Sets `http.request` from a client span's attributes; returns the blocks it consumed. */
+function httpClient(entity: Entity, attributes: Attributes): number {
   const method = str(attributes, 'http.request.method', 'http.method');
   const url = str(attributes, 'url.full', 'http.url');
+  let blocks = 0;
   if (method || url) {
     entity.setHttpRequest({ ...(method ? { method } : {}), ...(url ? { url: urlWithoutCredentials(url) } : {}) });
-    for (const key of ['http.request.method', 'http.method', 'url.full', 'http.url']) used.add(key);
+    blocks = HTTP_CLIENT;
   }
-  httpResponse(entity, attributes, used);
+  return blocks | httpResponse(entity, attributes);
 }
 
-function httpServer(entity: Entity, attributes: Attributes, used: Consumed): void {
+function httpServer(entity: Entity, attributes: Attributes): number {
   const method = str(attributes, 'http.request.method', 'http.method');
   let url = str(attributes, 'http.url');
   if (!url) {
@@ -171,6 +285,7 @@ function httpServer(entity: Entity, attributes: Attributes, used: Consumed): voi
   }
   const clientIp = str(attributes, 'client.address', 'http.client_ip');
   const userAgent = str(attributes, 'user_agent.original', 'http.user_agent');
+  let blocks = 0;
   if (method || url || clientIp || userAgent) {
     entity.setHttpRequest({
       ...(method ? { method } : {}),
@@ -178,66 +293,80 @@ function httpServer(entity: Entity, attributes: Attributes, used: Consumed): voi
       ...(clientIp ? { client_ip: clientIp } : {}),
       ...(userAgent ? { user_agent: userAgent } : {}),
     });
-    for (const key of ['http.request.method', 'http.method', 'http.url', 'url.scheme', 'http.scheme', 'url.path', 'http.target', 'client.address', 'http.client_ip', 'user_agent.original', 'http.user_agent']) {
-      used.add(key);
-    }
+    blocks = HTTP_SERVER;
   }
-  httpResponse(entity, attributes, used);
+  return blocks | httpResponse(entity, attributes);
 }
 
-function httpResponse(entity: Entity, attributes: Attributes, used: Consumed): void {
+function httpResponse(entity: Entity, attributes: Attributes): number {
   const status = num(attributes, 'http.response.status_code', 'http.status_code');
-  if (status === undefined) return;
+  if (status === undefined) return 0;
   const length = num(attributes, 'http.response.body.size', 'http.response_content_length');
   entity.setHttpResponse(status, length);
-  for (const key of ['http.response.status_code', 'http.status_code', 'http.response.body.size', 'http.response_content_length']) used.add(key);
+  return HTTP_RESPONSE;
 }
 
 /**
  * Records span attributes on `entity`: the `sql`, `http` and `aws` blocks, the end user, the
  * annotations the user asked for, and every other attribute as metadata under the configured
  * namespace. Query texts of non-SQL databases and parameter values are dropped.
- * @param owned - the entity was opened for this span (its name may follow the attributes).
+ * @param isSegment - `entity` is a segment (known to the caller; no cross-build `instanceof` here).
+ * @param opened - the entity was opened for this span and closes right after (its blocks may be shared).
  */
-export function applyAttributes(entity: Entity, kind: SpanKind, attributes: Attributes, config: BridgeConfig): void {
-  const used: Consumed = new Set();
-  const isSegment = entity instanceof Segment;
-  const sub = isSegment ? undefined : (entity as Subsegment);
-  if (sub) {
+export function applyAttributes(entity: Entity, kind: SpanKind, attributes: Attributes, config: BridgeConfig, isSegment: boolean, opened: boolean): void {
+  let blocks = 0;
+  let keys: Consumed | undefined;
+  if (!isSegment) {
+    const sub = entity as Subsegment;
     if (attributes['rpc.system'] === 'aws-api') {
       sub.namespace = 'aws';
-      const aws = awsBlock(attributes, used);
+      keys = new Set();
+      const aws = awsBlock(attributes, keys);
       sub.aws = sub.aws ? { ...sub.aws, ...aws } : aws;
     }
     const system = dbSystemOf(attributes);
-    if (system !== undefined && SQL_SYSTEMS.has(system)) sub.sql = { ...sub.sql, ...sqlBlock(system, attributes, used) };
-    else if (system !== undefined && attributes['db.operation.name'] === undefined && attributes['db.operation'] === undefined) {
+    if (system !== undefined && SQL_SYSTEMS.has(system)) {
+      // A subsegment opened for the span closes right after: nobody changes its block, so it may be shared.
+      const sql = sqlBlock(system, attributes, opened && sub.sql === undefined);
+      sub.sql = sub.sql ? Object.assign({}, sub.sql, sql) : sql;
+      blocks |= SQL;
+    } else if (system !== undefined && attributes['db.operation.name'] === undefined && attributes['db.operation'] === undefined) {
       // Redis and other non-SQL statements may carry keys and values: only the command is kept.
       const statement = str(attributes, 'db.query.text', 'db.statement');
       const command = statement ? /^[A-Za-z][\w.-]{0,63}/.exec(statement)?.[0] : undefined;
       if (command) mergeMetadata(entity, config.metadataNamespace, { 'db.operation.name': command });
     }
-    if (kind === SpanKind.CLIENT || kind === SpanKind.PRODUCER) httpClient(entity, attributes, used);
+    if (kind === SpanKind.CLIENT || kind === SpanKind.PRODUCER) blocks |= httpClient(entity, attributes);
   } else {
-    httpServer(entity, attributes, used);
+    blocks |= httpServer(entity, attributes);
     const user = str(attributes, 'enduser.id');
     if (user) {
       (entity as Segment).setUser(user);
-      used.add('enduser.id');
+      (keys ??= new Set()).add('enduser.id');
     }
   }
-  let rest: Record<string, AttributeValue> | undefined;
+  const annotationKeys = config.annotationKeys;
+  let rest: Record<string, JsonValue> | undefined;
   for (const key in attributes) {
-    if (used.has(key) || NEVER_RECORDED.test(key)) continue;
+    if (consumed(key, blocks, keys)) continue;
+    const policy = remembered(keyPolicies, key, keyPolicy);
+    if (policy === NEVER) continue;
     const value = attributes[key];
     if (value === undefined) continue;
-    if (config.annotationKeys.has(key) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
+    if (annotationKeys.size > 0 && annotationKeys.has(key) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
       entity.addAnnotation(key.replace(/[^A-Za-z0-9_]/g, '_'), value);
       continue;
     }
-    (rest ??= {})[key] = value;
+    // The package's scrubbing policy, as `Entity.addMetadata` applies it, one value at a time:
+    // a value that cannot be copied is left out on its own.
+    if (policy === REDACT) {
+      (rest ??= {})[key] = REDACTED;
+      continue;
+    }
+    const json = toJsonValue(value);
+    if (!('problem' in json)) (rest ??= {})[key] = json.value;
   }
-  if (rest) mergeMetadata(entity, config.metadataNamespace, rest);
+  if (rest) assignMetadata(entity, config.metadataNamespace, rest);
 }
 
 /**
@@ -247,7 +376,12 @@ export function applyAttributes(entity: Entity, kind: SpanKind, attributes: Attr
 export function mergeMetadata(entity: Entity, namespace: string, values: Record<string, unknown>): void {
   const json = toJsonValue(values);
   if ('problem' in json || json.value === null || typeof json.value !== 'object' || Array.isArray(json.value)) return;
+  assignMetadata(entity, namespace, json.value);
+}
+
+/** Merges values already copied and scrubbed into one metadata namespace. */
+function assignMetadata(entity: Entity, namespace: string, values: Record<string, JsonValue>): void {
   const metadata = (entity.metadata ??= {});
   const target = Object.hasOwn(metadata, namespace) ? (metadata[namespace] as Record<string, JsonValue>) : (metadata[namespace] = {});
-  Object.assign(target, json.value);
+  Object.assign(target, values);
 }

@@ -14,9 +14,9 @@ import {
 } from '@opentelemetry/api';
 import type { Entity } from '../core/entity.js';
 import { Segment } from '../core/segment.js';
-import { Subsegment } from '../core/subsegment.js';
+import type { Subsegment } from '../core/subsegment.js';
 import type { BridgeConfig } from './options.js';
-import { applyAttributes, mergeMetadata, subsegmentName } from './span-to-subsegment.js';
+import { applyAttributes, mergeMetadata, NAMING_KEYS, subsegmentName } from './span-to-subsegment.js';
 
 const MAX_EVENTS = 32;
 
@@ -41,9 +41,19 @@ export function spanContextOf(entity: Entity): SpanContext {
   return ctx;
 }
 
+/**
+ * A copy that later keys can be added to cheaply. Not `{ ...attributes }`: on Node 20 (V8 11) a
+ * spread copy gets a map of its own, so each key added later goes through the runtime and every
+ * span's attributes end up with a different map, which makes each lookup in the mapping slow
+ * (measured: 2.9 µs against 0.2 µs for seven keys and sixteen lookups).
+ */
+function copyOf(attributes: Attributes): Attributes {
+  return Object.assign({}, attributes);
+}
+
 /** Which span kind an existing entity reads as: server for segments, client for downstream calls. */
-function kindOfEntity(entity: Entity): SpanKind {
-  if (entity instanceof Segment) return SpanKind.SERVER;
+function kindOfEntity(entity: Entity, isSegment: boolean): SpanKind {
+  if (isSegment) return SpanKind.SERVER;
   return (entity as Subsegment).namespace ? SpanKind.CLIENT : SpanKind.INTERNAL;
 }
 
@@ -62,19 +72,26 @@ export class BridgeSpan implements Span {
   readonly #owned: boolean;
   readonly #kind: SpanKind;
   readonly #config: () => BridgeConfig;
+  // Known once, so the hot path needs no cross-build `instanceof` (process-global.ts).
+  readonly #isSegment: boolean;
   #name: string;
   #attributes: Attributes | undefined;
+  // The name or a naming attribute changed after the start: the subsegment's name is worked out again at `end()`.
+  #renameDue = false;
   #status: SpanStatus | undefined;
   #ended = false;
   #context: SpanContext | undefined;
   #events: number = 0;
 
-  constructor(entity: Entity, owned: boolean, kind: SpanKind | undefined, name: string, config: () => BridgeConfig) {
+  /** @param attributes - the start attributes of an owned span (copied), which its entity was named after. */
+  constructor(entity: Entity, owned: boolean, kind: SpanKind | undefined, name: string, config: () => BridgeConfig, attributes?: Attributes) {
     this.entity = entity;
     this.#owned = owned;
-    this.#kind = kind ?? kindOfEntity(entity);
+    this.#isSegment = entity instanceof Segment;
+    this.#kind = kind ?? kindOfEntity(entity, this.#isSegment);
     this.#name = name;
     this.#config = config;
+    if (owned && attributes !== undefined && entity.sampled) this.#attributes = copyOf(attributes);
   }
 
   spanContext(): SpanContext {
@@ -83,15 +100,19 @@ export class BridgeSpan implements Span {
 
   setAttribute(key: string, value: AttributeValue): this {
     if (!this.isRecording() || value === undefined || value === null) return this;
-    if (this.#owned) (this.#attributes ??= {})[key] = value;
-    else applyAttributes(this.entity, this.#kind, { [key]: value }, this.#config());
+    if (this.#owned) {
+      (this.#attributes ??= {})[key] = value;
+      if (NAMING_KEYS.has(key)) this.#renameDue = true;
+    } else applyAttributes(this.entity, this.#kind, { [key]: value }, this.#config(), this.#isSegment, false);
     return this;
   }
 
   setAttributes(attributes: Attributes): this {
     if (!this.isRecording()) return this;
-    if (this.#owned) this.#attributes = this.#attributes ? Object.assign(this.#attributes, attributes) : { ...attributes };
-    else applyAttributes(this.entity, this.#kind, attributes, this.#config());
+    if (this.#owned) {
+      this.#attributes = this.#attributes ? Object.assign(this.#attributes, attributes) : copyOf(attributes);
+      if (!this.#renameDue) for (const key in attributes) if (NAMING_KEYS.has(key)) this.#renameDue = true;
+    } else applyAttributes(this.entity, this.#kind, attributes, this.#config(), this.#isSegment, false);
     return this;
   }
 
@@ -128,7 +149,10 @@ export class BridgeSpan implements Span {
   }
 
   updateName(name: string): this {
-    if (this.#owned && !this.#ended) this.#name = name;
+    if (this.#owned && !this.#ended) {
+      this.#name = name;
+      this.#renameDue = true;
+    }
     return this;
   }
 
@@ -150,14 +174,12 @@ export class BridgeSpan implements Span {
     const entity = this.entity;
     if (entity.sampled) {
       const config = this.#config();
-      if (this.#attributes) {
-        if (entity instanceof Subsegment) {
-          // Attributes set after the start (an instrumentation may add `peer.service` late) can rename it.
-          const name = subsegmentName(this.#name, this.#attributes);
-          if (name !== entity.name) (entity as { name: string }).name = name;
-        }
-        applyAttributes(entity, this.#kind, this.#attributes, config);
+      if (this.#renameDue && !this.#isSegment) {
+        // Attributes set after the start (an instrumentation may add `peer.service` late) can rename it.
+        const name = subsegmentName(this.#name, this.#attributes ?? {});
+        if (name !== entity.name) (entity as { name: string }).name = name;
       }
+      if (this.#attributes) applyAttributes(entity, this.#kind, this.#attributes, config, this.#isSegment, true);
       this.#applyStatus();
     }
     entity.close(undefined, endTime === undefined ? undefined : toEpochSeconds(endTime));

@@ -7,10 +7,13 @@ import { BridgeSpan, PassThroughSpan } from './span.js';
 export class BridgeState {
   /** Replaced as a whole by a later `registerOtelBridge()` call. */
   config: BridgeConfig;
-  // The span of each entity and the context holding it, made once per entity: `active()` runs
-  // for every span an instrumentation starts and for every `getActiveSpan()`.
-  readonly #spans = new WeakMap<Entity, BridgeSpan>();
-  readonly #contexts = new WeakMap<Entity, Context>();
+  // The view span of an entity and the context holding it are made once per entity: `active()`
+  // runs for every span an instrumentation starts and for every `getActiveSpan()`, and a view
+  // keeps state (a final OK status, the event count). They are kept on the entity itself, under a
+  // key of this registration, not in a WeakMap: a WeakMap entry per request keeps the request's
+  // whole tree alive through young-generation collections (V8 treats the entries as strong
+  // until a full collection), which cost more than all the rest of a bridged span.
+  readonly #viewKey: symbol = Symbol('otel-bridge view');
   readonly getConfig = (): BridgeConfig => this.config;
 
   constructor(config: BridgeConfig) {
@@ -19,25 +22,20 @@ export class BridgeState {
 
   /**
    * The span of an entity our own code made current (middleware, `capture()`, `tracer.run()`): a
-   * view of it. Spans the bridge opens are not kept here — they travel in the OTel contexts the
-   * instrumentations enter, and a weak-map entry per span costs more garbage collection than the
-   * rest of the span.
+   * view of it. Spans the bridge opens are not kept here: they travel in the OTel contexts the
+   * instrumentations enter.
    */
   spanFor(entity: Entity): BridgeSpan {
-    let span = this.#spans.get(entity);
-    if (span === undefined) {
-      span = new BridgeSpan(entity, false, undefined, entity.name, this.getConfig);
-      this.#spans.set(entity, span);
-    }
-    return span;
+    return trace.getSpan(this.contextFor(entity)) as BridgeSpan;
   }
 
-  /** The OTel context whose active span is `entity`'s. */
+  /** The OTel context whose active span is `entity`'s view. */
   contextFor(entity: Entity): Context {
-    let ctx = this.#contexts.get(entity);
+    const holder = entity as Entity & { [key: symbol]: Context | undefined };
+    let ctx = holder[this.#viewKey];
     if (ctx === undefined) {
-      ctx = trace.setSpan(ROOT_CONTEXT, this.spanFor(entity));
-      this.#contexts.set(entity, ctx);
+      ctx = trace.setSpan(ROOT_CONTEXT, new BridgeSpan(entity, false, undefined, entity.name, this.getConfig));
+      holder[this.#viewKey] = ctx;
     }
     return ctx;
   }

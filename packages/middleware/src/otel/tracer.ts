@@ -38,9 +38,7 @@ export class BridgeTracer implements OtelTracer {
     const startTime = options.startTime === undefined ? undefined : toEpochSeconds(options.startTime);
     if (parent !== undefined) {
       const sub = new Subsegment(subsegmentName(name, attributes), parent, namespaceOf(kind, attributes), startTime);
-      const span = new BridgeSpan(sub, true, kind, name, state.getConfig);
-      if (options.attributes) span.setAttributes(options.attributes);
-      return span;
+      return new BridgeSpan(sub, true, kind, name, state.getConfig, options.attributes);
     }
     const remote = parentSpan?.spanContext();
     if (kind === SpanKind.SERVER || kind === SpanKind.CONSUMER) return this.#root(name, kind, options, remote, startTime);
