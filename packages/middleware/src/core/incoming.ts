@@ -220,12 +220,27 @@ export function endIncomingRequest(trace: IncomingTrace, result: IncomingResult)
 }
 
 /**
+ * Whether ending `trace` uses the response's details (its length, the route): the segment records
+ * them, or someone (access log, metrics) listens on {@link REQUEST_END_CHANNEL}. An unsampled
+ * request nobody listens to skips reading them.
+ */
+export function wantsResponseDetails(trace: IncomingTrace): boolean {
+  return trace.segment.isSampled || requestEnd.hasSubscribers;
+}
+
+/**
  * Ends a request from Node's response once it emitted `close` (which it does after every
  * response, finished or not): a response whose `end()` never ran was cut short by the client.
  * @param contentLength - the response's `Content-Length` header as the framework holds it.
  */
 export function endIncomingResponse(trace: IncomingTrace, res: NodeResponseState, contentLength: OutgoingHttpHeader | undefined): void {
   if (trace.ended) return;
+  if (!wantsResponseDetails(trace)) {
+    // Nothing records or reads the result: close the segment, build nothing.
+    trace.ended = true;
+    trace.segment.close();
+    return;
+  }
   const headersSent = res.headersSent;
   endIncomingRequest(trace, {
     status: res.statusCode,
