@@ -99,14 +99,32 @@ const DIGITS = /^\d{1,15}$/;
  *   because routers rewrite `req.url`.
  */
 export function incomingRequestView(req: IncomingMessage, url: string = req.url ?? '/'): IncomingRequestView {
-  const socket = req.socket as (IncomingMessage['socket'] & { encrypted?: boolean }) | null;
-  return {
-    method: req.method ?? 'GET',
-    url,
-    headers: req.headers,
-    remoteAddress: socket?.remoteAddress,
-    encrypted: socket?.encrypted === true,
-  };
+  return new NodeRequestView(req, url);
+}
+
+type NodeSocket = (IncomingMessage['socket'] & { encrypted?: boolean }) | null;
+
+// A class, so the peer address is read only when asked for (sampled requests and listeners):
+// `socket.remoteAddress` calls into the socket.
+class NodeRequestView implements IncomingRequestView {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly encrypted: boolean;
+  readonly #socket: NodeSocket;
+
+  constructor(req: IncomingMessage, url: string) {
+    const socket = req.socket as NodeSocket;
+    this.method = req.method ?? 'GET';
+    this.url = url;
+    this.headers = req.headers;
+    this.encrypted = socket?.encrypted === true;
+    this.#socket = socket;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#socket?.remoteAddress;
+  }
 }
 
 /**
@@ -141,9 +159,12 @@ export function beginIncomingRequest(tracer: Tracer, view: IncomingRequestView, 
     traceState: context.traceState,
   });
 
-  const fromForwarded = firstListEntry(firstHeader(view.headers['x-forwarded-for']));
-  const clientIp = fromForwarded || view.remoteAddress;
-  const userAgent = firstHeader(view.headers['user-agent']);
+  // The client's address and agent go to the segment and to RequestEndEvent listeners: an
+  // unsampled request with no listener skips them (the peer address is a call into the socket).
+  const details = segment.isSampled || requestEnd.hasSubscribers;
+  const fromForwarded = details ? firstListEntry(firstHeader(view.headers['x-forwarded-for'])) : undefined;
+  const clientIp = details ? fromForwarded || view.remoteAddress : undefined;
+  const userAgent = details ? firstHeader(view.headers['user-agent']) : undefined;
   if (segment.isSampled) {
     const scheme = view.encrypted || firstListEntry(firstHeader(view.headers['x-forwarded-proto'])) === 'https' ? 'https' : 'http';
     let url = `${scheme}://${host ?? 'localhost'}${path}`;
@@ -220,12 +241,27 @@ export function endIncomingRequest(trace: IncomingTrace, result: IncomingResult)
 }
 
 /**
+ * Whether ending `trace` uses the response's details (its length, the route): the segment records
+ * them, or someone (access log, metrics) listens on {@link REQUEST_END_CHANNEL}. An unsampled
+ * request nobody listens to skips reading them.
+ */
+export function wantsResponseDetails(trace: IncomingTrace): boolean {
+  return trace.segment.isSampled || requestEnd.hasSubscribers;
+}
+
+/**
  * Ends a request from Node's response once it emitted `close` (which it does after every
  * response, finished or not): a response whose `end()` never ran was cut short by the client.
  * @param contentLength - the response's `Content-Length` header as the framework holds it.
  */
 export function endIncomingResponse(trace: IncomingTrace, res: NodeResponseState, contentLength: OutgoingHttpHeader | undefined): void {
   if (trace.ended) return;
+  if (!wantsResponseDetails(trace)) {
+    // Nothing records or reads the result: close the segment, build nothing.
+    trace.ended = true;
+    trace.segment.close();
+    return;
+  }
   const headersSent = res.headersSent;
   endIncomingRequest(trace, {
     status: res.statusCode,

@@ -1,4 +1,4 @@
-import { isEntityId } from './ids.js';
+import { isEntityId, isTraceId } from './ids.js';
 
 /** The name of the HTTP header that carries the trace context between services. */
 export const TRACE_HEADER = 'X-Amzn-Trace-Id';
@@ -29,6 +29,7 @@ export const MAX_EXTRA_DATA = 256;
 // A header larger than this is not trace context but an attack or an accident: ignore it whole.
 const MAX_HEADER_LENGTH = 8192;
 const TRACE_ID_LENIENT = /^1-([0-9a-f]{1,8})-([0-9a-f]{24})$/;
+const ZERO_RANDOM = /-0{24}$/;
 // Printable ASCII without the separators; anything else could split a header or forge a log line.
 const SAFE_TOKEN = /^[\x21-\x3a\x3c\x3e-\x7e]+$/;
 const LINEAGE = /^[0-9a-z:|]{1,200}$/;
@@ -56,37 +57,45 @@ export function parseTraceHeader(value: string | readonly string[] | undefined |
   const extra: Array<readonly [string, string]> = [];
   let extraSize = 0;
 
-  for (const pair of raw.split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const key = pair.slice(0, eq).trim();
-    const val = pair.slice(eq + 1).trim();
-    if (val.length === 0) continue;
-    switch (key.toLowerCase()) {
-      case 'root':
-        if (root === undefined) root = normaliseTraceId(val);
-        break;
-      case 'parent':
-        if (parent === undefined && isEntityId(val.toLowerCase())) parent = val.toLowerCase();
-        break;
-      case 'sampled':
-        if (sampled === undefined && (val === '1' || val === '0' || val === '?')) sampled = val;
-        break;
-      case 'self':
-        if (self === undefined && SAFE_TOKEN.test(val)) self = val;
-        break;
-      case 'lineage':
-        if (lineage === undefined && LINEAGE.test(val) && extraSize + 7 + val.length <= MAX_EXTRA_DATA) {
-          lineage = val;
-          extraSize += 7 + val.length;
+  // Walks the pairs with indexOf rather than split/trim/toLowerCase on each: this runs for every
+  // request that comes through a load balancer or a traced caller.
+  let start = 0;
+  while (start <= raw.length) {
+    let end = raw.indexOf(';', start);
+    if (end < 0) end = raw.length;
+    const eq = raw.indexOf('=', start);
+    if (eq > start && eq < end) {
+      const key = trimmed(raw, start, eq);
+      const val = trimmed(raw, eq + 1, end);
+      if (val.length > 0 && key.length > 0) {
+        switch (keyName(key)) {
+          case 'root':
+            if (root === undefined) root = normaliseTraceId(val);
+            break;
+          case 'parent':
+            if (parent === undefined) parent = entityIdOf(val);
+            break;
+          case 'sampled':
+            if (sampled === undefined && (val === '1' || val === '0' || val === '?')) sampled = val;
+            break;
+          case 'self':
+            if (self === undefined && SAFE_TOKEN.test(val)) self = val;
+            break;
+          case 'lineage':
+            if (lineage === undefined && LINEAGE.test(val) && extraSize + 7 + val.length <= MAX_EXTRA_DATA) {
+              lineage = val;
+              extraSize += 7 + val.length;
+            }
+            break;
+          default:
+            if (SAFE_TOKEN.test(key) && SAFE_TOKEN.test(val) && extraSize + key.length + val.length <= MAX_EXTRA_DATA) {
+              extra.push([key, val]);
+              extraSize += key.length + val.length;
+            }
         }
-        break;
-      default:
-        if (SAFE_TOKEN.test(key) && SAFE_TOKEN.test(val) && extraSize + key.length + val.length <= MAX_EXTRA_DATA) {
-          extra.push([key, val]);
-          extraSize += key.length + val.length;
-        }
+      }
     }
+    start = end + 1;
   }
   if (root === undefined) parent = undefined; // an orphan parent links to nothing
   const header: TraceHeader = { extra };
@@ -99,11 +108,36 @@ export function parseTraceHeader(value: string | readonly string[] | undefined |
 }
 
 function normaliseTraceId(value: string): string | undefined {
+  if (isTraceId(value)) return ZERO_RANDOM.test(value) ? undefined : value; // already canonical
   const match = TRACE_ID_LENIENT.exec(value.toLowerCase());
   if (!match) return undefined;
   const [, epoch, random] = match as unknown as [string, string, string];
   if (/^0+$/.test(random)) return undefined;
   return `1-${epoch.padStart(8, '0')}-${random}`;
+}
+
+function entityIdOf(value: string): string | undefined {
+  if (isEntityId(value)) return value;
+  const lower = value.toLowerCase();
+  return isEntityId(lower) ? lower : undefined;
+}
+
+// The keys X-Ray defines, in the case everyone writes them, resolved without allocating.
+const KNOWN_KEYS: Readonly<Record<string, string>> = { Root: 'root', Parent: 'parent', Sampled: 'sampled', Self: 'self', Lineage: 'lineage' };
+
+function keyName(key: string): string {
+  return Object.hasOwn(KNOWN_KEYS, key) ? (KNOWN_KEYS[key] as string) : key.toLowerCase();
+}
+
+// `value.slice(from, to).trim()`, without the intermediate string when there is nothing to trim.
+function trimmed(value: string, from: number, to: number): string {
+  if (from < to && !isSpace(value.charCodeAt(from)) && !isSpace(value.charCodeAt(to - 1))) return value.slice(from, to);
+  return value.slice(from, to).trim();
+}
+
+function isSpace(code: number): boolean {
+  // Everything String.prototype.trim removes in the Latin-1 range; other code points take the slow path.
+  return code <= 0x20 || code === 0xa0 || code > 0xff;
 }
 
 /** What an instrumented caller sends downstream. */

@@ -25,14 +25,14 @@ import { scrubText } from './scrub.js';
 import { resolvePropagators, type PropagatorName } from '../propagation/config.js';
 import { SDK_NAME, VERSION } from './version.js';
 
-/** Where a new segment's sampling decision came from. */
+/** Where a new segment's sampling decision came from. Decisions without a rule name are shared (frozen). */
 export interface TraceDecision {
   /** Whether the request is recorded. */
-  sampled: boolean;
+  readonly sampled: boolean;
   /** The centralized rule that sampled it. */
-  ruleName?: string;
+  readonly ruleName?: string;
   /** The caller asked with `Sampled=?` and expects the decision back. */
-  answerRequested: boolean;
+  readonly answerRequested: boolean;
 }
 
 /** Options of {@link Tracer.beginSubsegment} and {@link Tracer.capture}. */
@@ -44,6 +44,17 @@ export interface SubsegmentOptions {
 }
 
 const NO_EMITTER: Emitter = { send: () => undefined };
+
+// The decisions without a rule name, shared: one per request would be garbage on the hot path.
+const SAMPLED: TraceDecision = Object.freeze({ sampled: true, answerRequested: false });
+const NOT_SAMPLED: TraceDecision = Object.freeze({ sampled: false, answerRequested: false });
+const SAMPLED_ANSWERED: TraceDecision = Object.freeze({ sampled: true, answerRequested: true });
+const NOT_SAMPLED_ANSWERED: TraceDecision = Object.freeze({ sampled: false, answerRequested: true });
+
+function decision(sampled: boolean, answerRequested: boolean): TraceDecision {
+  if (answerRequested) return sampled ? SAMPLED_ANSWERED : NOT_SAMPLED_ANSWERED;
+  return sampled ? SAMPLED : NOT_SAMPLED;
+}
 
 /**
  * Records segments and subsegments and hands them to an emitter. Create one per service with
@@ -143,19 +154,19 @@ export class Tracer implements EntityHost {
    * `Sampled=?`) the sampler decides and `?` asks for the answer in the response.
    */
   decide(header: TraceHeader, request: SamplingRequest): TraceDecision {
-    if (!this.enabled) return { sampled: false, answerRequested: header.sampled === '?' };
-    if (header.sampled === '1') return { sampled: true, answerRequested: false };
-    if (header.sampled === '0') return { sampled: false, answerRequested: false };
-    let decision;
+    const answerRequested = header.sampled === '?';
+    if (!this.enabled) return decision(false, answerRequested);
+    if (header.sampled === '1') return SAMPLED;
+    if (header.sampled === '0') return NOT_SAMPLED;
+    let sampled;
     try {
-      decision = this.#sampler.shouldSample(request);
+      sampled = this.#sampler.shouldSample(request);
     } catch (err) {
       this.diagnostics.once('error', 'sampler', `the sampler failed (${String(err)}); the request is not sampled`);
-      decision = { sampled: false };
+      return decision(false, answerRequested);
     }
-    const result: TraceDecision = { sampled: decision.sampled, answerRequested: header.sampled === '?' };
-    if (decision.ruleName !== undefined) result.ruleName = decision.ruleName;
-    return result;
+    if (sampled.ruleName === undefined) return decision(sampled.sampled, answerRequested);
+    return { sampled: sampled.sampled, answerRequested, ruleName: sampled.ruleName };
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { endIncomingResponse, setIncomingRoute, type IncomingTrace } from '../core/incoming.js';
+import { endIncomingResponse, setIncomingRoute, wantsResponseDetails, type IncomingTrace } from '../core/incoming.js';
 
 // A registered symbol, so the ESM and CJS builds of this package agree on where the state lives
 // if an application happens to load both (`xray()` from one, `xrayErrorHandler()` from the other).
@@ -30,6 +30,10 @@ function onResponseClose(this: Response): void {
   if (trace === undefined || trace.ended) return;
   try {
     // Read the route last: Express sets `req.route` when a route matches, after this middleware ran.
+    if (!wantsResponseDetails(trace)) {
+      endIncomingResponse(trace, this, undefined);
+      return;
+    }
     const req = this.req as Request | undefined;
     if (req !== undefined) setIncomingRoute(trace, routeTemplate(req));
     endIncomingResponse(trace, this, this.getHeader('content-length'));

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { runWithEntity } from '../core/context.js';
 import { getDefaultTracer } from '../core/default-tracer.js';
 import { beginIncomingRequest, incomingRequestView, recordIncomingError, setIncomingRoute, type IncomingTrace, type IncomingTraceOptions } from '../core/incoming.js';
-import { TRACE_HEADER } from '../core/trace-header.js';
+import { TRACE_HEADER_LOWER } from '../core/trace-header.js';
 import type { Tracer } from '../core/tracer.js';
 import { routeInfo } from './route.js';
 import { attachTrace, traceOf } from './state.js';
@@ -56,7 +56,8 @@ function begin(
     attachTrace(reply, trace);
     request.segment = trace.segment;
     setIncomingRoute(trace, route.url);
-    reply.header(TRACE_HEADER, trace.responseHeader);
+    // Lower case: Fastify lower-cases every name it stores, and skips the copy when it already is.
+    reply.header(TRACE_HEADER_LOWER, trace.responseHeader);
   } catch (err) {
     tracer.diagnostics.once('error', 'fastify:begin', `could not trace a request: ${String(err)}`);
   }

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { endIncomingResponse, type IncomingTrace } from '../core/incoming.js';
+import { endIncomingResponse, wantsResponseDetails, type IncomingTrace } from '../core/incoming.js';
 
 // Registered symbols, so the ESM and CJS builds of this package agree on where the state lives.
 const TRACE = Symbol.for('@cruddur/middleware.fastify.trace');
@@ -39,7 +39,7 @@ function onRawClose(this: TracedRawReply): void {
   try {
     // Fastify keeps its headers on the reply until it writes them all at once, so the length is
     // read from there (it falls back to the raw response's own headers).
-    endIncomingResponse(trace, this, this[REPLY]?.getHeader('content-length'));
+    endIncomingResponse(trace, this, wantsResponseDetails(trace) ? this[REPLY]?.getHeader('content-length') : undefined);
   } catch (err) {
     // An exception here would be an uncaught one in an event listener: report it, never throw.
     trace.segment.host.diagnostics.once('error', 'fastify:end', `could not end the request's segment: ${String(err)}`);

@@ -33,6 +33,7 @@ export interface ExtractedTraceContext {
 }
 
 const NO_HEADER: TraceHeader = Object.freeze({ extra: Object.freeze([]) as ReadonlyArray<readonly [string, string]> });
+const NEW_TRACE: ExtractedTraceContext = Object.freeze({ header: NO_HEADER, source: undefined, traceState: undefined, answerRequested: false });
 
 /**
  * Extracts one trace context from incoming headers (Node's lower-cased `IncomingHttpHeaders`).
@@ -58,8 +59,12 @@ const NO_HEADER: TraceHeader = Object.freeze({ extra: Object.freeze([]) as Reado
  * Formats not in `propagators` are not read at all.
  */
 export function extractTraceContext(headers: IncomingHttpHeaders, propagators: ReadonlyArray<PropagatorName> = DEFAULT_PROPAGATORS): ExtractedTraceContext {
-  const xray = propagators.includes('xray') ? parseTraceHeader(headers[TRACE_HEADER_LOWER]) : NO_HEADER;
-  const parent = propagators.includes('tracecontext') ? parseTraceparent(headers[TRACEPARENT_HEADER]) : undefined;
+  const xrayValue = propagators.includes('xray') ? headers[TRACE_HEADER_LOWER] : undefined;
+  const traceparentValue = propagators.includes('tracecontext') ? headers[TRACEPARENT_HEADER] : undefined;
+  // Most requests carry no trace context: one shared answer, nothing parsed or allocated.
+  if (xrayValue === undefined && traceparentValue === undefined) return NEW_TRACE;
+  const xray = xrayValue === undefined ? NO_HEADER : parseTraceHeader(xrayValue);
+  const parent = traceparentValue === undefined ? undefined : parseTraceparent(traceparentValue);
   const answerRequested = xray.sampled === '?';
   const w3cRoot = parent ? w3cToXrayTraceId(parent.traceId) : undefined;
   const xrayHasParent = xray.root !== undefined && xray.parent !== undefined;
