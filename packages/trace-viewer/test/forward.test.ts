@@ -2,17 +2,15 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
+import { startDaemonSink } from '@cruddur/fakes';
 import { parseHostPort } from '../src/forwarder.js';
 import { startTraceViewer } from '../src/index.js';
 import { Sender, datagram, twoServiceTrace } from './fixtures.js';
 
 void describe('forward relay', () => {
   void it('relays every received datagram byte for byte to the target', async () => {
-    const daemon = createSocket('udp4');
-    const received: Buffer[] = [];
-    daemon.on('message', (message) => received.push(message));
-    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
-    const viewer = await startTraceViewer({ udpPort: 0, web: false, forward: `127.0.0.1:${daemon.address().port}`, finishAfterMs: 20 });
+    const daemon = await startDaemonSink();
+    const viewer = await startTraceViewer({ udpPort: 0, web: false, forward: daemon.address, finishAfterMs: 20 });
     const sender = new Sender(viewer.udpPort);
     try {
       const t = twoServiceTrace();
@@ -20,21 +18,21 @@ void describe('forward relay', () => {
       await sender.sendAll(sent);
       await viewer.store.waitForTrace(t.traceId, 3000);
       const deadline = Date.now() + 3000;
-      while (received.length < sent.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      while (daemon.datagrams.length < sent.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
       assert.deepEqual(
-        received.map((b) => b.toString('hex')).sort(),
+        daemon.datagrams.map((d) => d.raw.toString('hex')).sort(),
         sent.map((b) => b.toString('hex')).sort(),
         'the relay neither filters nor rewrites',
       );
       const stats = viewer.stats().forward!;
-      assert.equal(stats.target, `127.0.0.1:${daemon.address().port}`);
+      assert.equal(stats.target, daemon.address);
       assert.equal(stats.sent, 4);
       assert.equal(stats.errors, 0);
       assert.equal(viewer.stats().malformed.invalid_json, 1, 'the viewer still judges what it relays');
     } finally {
       await sender.close();
       await viewer.close();
-      daemon.close();
+      await daemon.close();
     }
   });
 
