@@ -47,7 +47,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-test('CJS Express middleware and ESM capture() share one context, one default tracer and one HTTP instrumentation', { timeout: 240_000 }, async (t) => {
+test('CJS Express middleware and ESM capture() share one context, one default tracer, one HTTP instrumentation and one record of announced log groups', { timeout: 240_000 }, async (t) => {
   // The child loads the built package (dist/), exactly as a user's process would.
   await promisify(execFile)('npm', ['run', 'build', '-w', '@cruddur/middleware'], { cwd: REPO });
   const sink = await DaemonSink.start();
@@ -59,6 +59,9 @@ test('CJS Express middleware and ESM capture() share one context, one default tr
     AWS_XRAY_CONTEXT_MISSING: 'RUNTIME_ERROR', // a lost context throws instead of logging
     CRUDDUR_XRAY_CENTRALIZED_SAMPLING: 'false',
     TEST_TRACE_HEADER: `Root=${TRACE_ID};Sampled=1`,
+    // The AWS SDK (loaded by the loggers' CloudWatch transport) warns about Node.js 20 itself; the
+    // child's stderr must otherwise stay empty.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   assert.equal(code, 0, stderr);
   assert.equal(stderr, '', 'no diagnostics: no missing context, no failed instrumentation');
@@ -85,4 +88,5 @@ test('CJS Express middleware and ESM capture() share one context, one default tr
   assert.deepEqual(report.downstreamHeaders, [`Root=${TRACE_ID};Parent=${calls[0]!.id};Sampled=1`]);
   assert.equal(sink.forTrace(TRACE_ID).length, 1, 'one document for the trace');
   assert.equal((segment as SegmentDocument).service?.runtime, 'node');
+  assert.deepEqual(segment.aws?.cloudwatch_logs, [{ log_group: '/dual/cjs' }, { log_group: '/dual/esm' }], 'the log groups of both builds\' loggers');
 });

@@ -1,7 +1,9 @@
+import { processGlobal } from '../core/process-global.js';
 import type { Tracer } from '../core/tracer.js';
 
-// Log groups announced per tracer, so two loggers with different groups both appear.
-const announced = new WeakMap<Tracer, string[]>();
+// Log groups announced per tracer, so two loggers with different groups both appear — also when
+// one logger comes from the CJS build and the other from the ESM build: one map for the process.
+const announced = processGlobal('logger-log-groups.v1', () => new WeakMap<Tracer, string[]>());
 
 /**
  * Adds `aws.cloudwatch_logs: [{ log_group }]` to every later segment of `tracer`, which is what
