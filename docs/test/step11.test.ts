@@ -1,5 +1,6 @@
-// Step 11: the page's programs, run as it says (`node --import …step11-register.mjs …step11-app.mjs`
-// and `node …step11-cjs.cjs`), against a real redis-server and the daemon stand-in: the Redis
+// Step 11: the page's programs, run as it says in the reader's own project (`node --import
+// ./step11-register.mjs step11-app.mjs` and `node step11-cjs.cjs`, with the page's npm install
+// line and our packed tarballs), against a real redis-server and the daemon stand-in: the Redis
 // commands are subsegments with the names the page shows, and the OpenTelemetry HTTP
 // instrumentation loaded beside our Express middleware records nothing. Skipped with a message
 // when redis-server is not installed.
@@ -11,7 +12,8 @@ import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { redisServerMissing, startDaemonSink, startRedisServer, type DaemonSink } from '@cruddur/fakes';
 import type { SegmentDocument, SubsegmentDocument } from '@cruddur/middleware';
-import { repoRoot, request, SAMPLE_EVERYTHING, snippetPath, waitForSegment } from './support.js';
+import { request, waitForSegment } from './support.js';
+import { userProject } from './user-project.js';
 
 const skip = redisServerMissing();
 
@@ -25,19 +27,19 @@ function redisCommands(doc: SegmentDocument | SubsegmentDocument): string[] {
   });
 }
 
-async function setup(t: TestContext): Promise<{ sink: DaemonSink; env: NodeJS.ProcessEnv }> {
-  const [redis, sink] = await Promise.all([startRedisServer(), startDaemonSink()]);
+async function setup(t: TestContext): Promise<{ sink: DaemonSink; env: NodeJS.ProcessEnv; project: string }> {
+  const [redis, sink, project] = await Promise.all([startRedisServer(), startDaemonSink(), userProject()]);
   t.after(() => sink.close());
   t.after(() => redis.close());
   // Only what a shell gives: no AWS or X-Ray settings of this machine.
-  const env = { PATH: process.env.PATH, REDIS_URL: redis.url, AWS_XRAY_DAEMON_ADDRESS: sink.address, CRUDDUR_XRAY_SAMPLING_RULES: SAMPLE_EVERYTHING };
-  return { sink, env };
+  const env = { PATH: process.env.PATH, REDIS_URL: redis.url, AWS_XRAY_DAEMON_ADDRESS: sink.address, CRUDDUR_XRAY_SAMPLING_RULES: path.join(project, 'sample-everything.json') };
+  return { sink, env, project };
 }
 
 test('ESM: with --import step11-register.mjs, the app\'s Redis commands are subsegments; the HTTP instrumentation adds nothing', { skip }, async (t) => {
-  const { sink, env } = await setup(t);
-  const app = spawn(process.execPath, ['--import', './docs/workshop/snippets/step11-register.mjs', path.relative(repoRoot, snippetPath('step11-app.mjs'))], {
-    cwd: repoRoot,
+  const { sink, env, project } = await setup(t);
+  const app = spawn(process.execPath, ['--import', './step11-register.mjs', 'step11-app.mjs'], {
+    cwd: project,
     env: { ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -79,8 +81,8 @@ test('ESM: with --import step11-register.mjs, the app\'s Redis commands are subs
 });
 
 test('CommonJS: step11-cjs.cjs traces its job as a segment with its Redis commands', { skip }, async (t) => {
-  const { sink, env } = await setup(t);
-  const { stdout } = await promisify(execFile)(process.execPath, [path.relative(repoRoot, snippetPath('step11-cjs.cjs'))], { cwd: repoRoot, env, timeout: 30_000 });
+  const { sink, env, project } = await setup(t);
+  const { stdout } = await promisify(execFile)(process.execPath, ['step11-cjs.cjs'], { cwd: project, env, timeout: 30_000 });
   const traceId = /^trace (1-[0-9a-f]{8}-[0-9a-f]{24})$/m.exec(stdout)?.[1];
   assert.ok(traceId, stdout);
   const segment = await waitForSegment(sink, (d) => d.trace_id === traceId);

@@ -1,6 +1,6 @@
 // Step 11: a Redis cache in front of the home feed, every Redis command a subsegment of the
 // request. Start it with the bridge and the instrumentations loaded first (step11-register.mjs):
-// node --import ./docs/workshop/snippets/step11-register.mjs docs/workshop/snippets/step11-app.mjs
+// node --import ./step11-register.mjs step11-app.mjs
 import express from 'express';
 import { Redis } from 'ioredis';
 import { xray, xrayErrorHandler } from '@cruddur/middleware/express';

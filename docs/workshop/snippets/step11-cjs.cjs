@@ -1,4 +1,4 @@
-// Step 11, CommonJS: node docs/workshop/snippets/step11-cjs.cjs
+// Step 11, CommonJS: node step11-cjs.cjs
 // A job outside any request (it warms the feed cache), traced as a segment of its own. In
 // CommonJS the order of the require calls is the whole setup:
 require('@cruddur/middleware/otel'); // 1. the bridge

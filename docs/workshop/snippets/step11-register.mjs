@@ -1,4 +1,4 @@
-// Step 11, ESM: node --import ./docs/workshop/snippets/step11-register.mjs docs/workshop/snippets/step11-app.mjs
+// Step 11, ESM: node --import ./step11-register.mjs step11-app.mjs
 // Runs before the app's first import. An ES module's imports are all evaluated before its first
 // line runs, so the instrumentations must be enabled here, by a file node loads first.
 import { register } from 'node:module';
