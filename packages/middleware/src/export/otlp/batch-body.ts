@@ -11,7 +11,7 @@ import type { OtlpAttribute, OtlpResourceSpans, OtlpSpan } from './span-model.js
 
 const SCOPE = { name: '@cruddur/middleware', version: VERSION };
 
-// gzip, measured on batches of 512 Fastify server spans (bench/otlp-encoding.bench.ts): level 1
+// gzip, measured on batches of 512 Fastify server spans (bench/src/micro/otlp-encoding.bench.ts): level 1
 // (deflate's fast path) brings OTLP protobuf to ~9 % of its size at a fraction of level 6's CPU;
 // other strategies, window and memory levels changed the instruction count by ±2 % (callgrind).
 // One synchronous call costs about a third of the CPU of zlib's asynchronous API, which hands the

@@ -5,7 +5,7 @@
 //
 // The string is built by concatenation, applying the rules JSON.stringify would not (non-finite
 // doubles as strings, int64 as strings, lone surrogates → U+FFFD, omitted defaults) in one pass.
-// Measured against `JSON.stringify` of a minimal object (bench/otlp-encoding.bench.ts): on a
+// Measured against `JSON.stringify` of a minimal object (bench/src/micro/otlp-encoding.bench.ts): on a
 // heavily shared 2-core machine the results were inconclusive and that simpler variant, which
 // skips those rules, was often faster on the typical span — worth re-measuring on a quiet
 // machine before optimising further. Defaults are omitted as the proto3 JSON mapping does,
