@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RequestListener } from 'node:http';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { startDynalite, validateSegmentDocument } from '@cruddur/fakes';
 // The backend imports the built package; so does this file, so that both share one context.
@@ -68,6 +69,31 @@ function dynamoSubsegment(segment: SegmentDocument): SubsegmentDocument {
   return sub;
 }
 
+/**
+ * An address for DynamoDB that stays this test's: while down, every connection is reset, as a
+ * dead host's would be; once `up(port)`, connections are relayed to a DynamoDB there. Freeing a
+ * port and binding it again later would let another test's server take it in between.
+ */
+async function switchableEndpoint(): Promise<{ url: string; up(port: number): void; close(): Promise<void> }> {
+  let target: number | undefined;
+  const server = createServer((socket) => {
+    if (target === undefined) {
+      socket.resetAndDestroy();
+      return;
+    }
+    const upstream = connect(target, '127.0.0.1');
+    socket.pipe(upstream).pipe(socket);
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    up: (port) => void (target = port),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 let proxy: DynamoProxy;
 let backend: Backend;
 before(async () => {
@@ -102,13 +128,12 @@ test('DynamoDB throttling: 503 with Retry-After and the trace id; the segment is
 });
 
 test('DynamoDB down: 503 with the trace id, a fault with a remote cause and no response; the health check still answers; recovery once DynamoDB is back', async (t) => {
-  const probe = await startDynalite();
-  const port = probe.port;
-  await probe.close();
-  const down = await startBackend(`http://127.0.0.1:${port}`);
+  const endpoint = await switchableEndpoint();
+  const down = await startBackend(endpoint.url);
   t.after(async () => {
     await down.app.close();
     down.client.destroy();
+    await endpoint.close();
   });
 
   const reply = await send(down.app.port, '/api/activities/home');
@@ -122,8 +147,9 @@ test('DynamoDB down: 503 with the trace id, a fault with a remote cause and no r
   assert.equal((await send(down.app.port, '/api/health-check')).status, 200, 'routes that do not need DynamoDB are unaffected');
 
   // DynamoDB comes back on the same address: the same app and client work again.
-  const revived = await startDynalite({ port });
+  const revived = await startDynalite();
   t.after(() => revived.close());
+  endpoint.up(revived.port);
   await ensureTable(down.client, TABLE);
   assert.equal((await send(down.app.port, '/api/activities/home')).status, 200);
 });
