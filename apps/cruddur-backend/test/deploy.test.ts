@@ -16,7 +16,6 @@ import {
   bundleEnv,
   execForm,
   exitOf,
-  freePort,
   npmRuns,
   readCompose,
   readDockerfile,
@@ -26,7 +25,7 @@ import {
   waitForHttp,
   type Started,
 } from './deploy-support.js';
-import { startDynalite } from '@cruddur/fakes';
+import { freePort, startDynalite } from '@cruddur/fakes';
 
 const appDir = resolve(repoRoot, 'apps/cruddur-backend');
 const APP = '@cruddur/backend';

@@ -1,7 +1,8 @@
 // The demo's parts on their own: log capture, arguments, the services' environment, start-up failures.
 import assert from 'node:assert/strict';
-import { connect, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { describe, test } from 'node:test';
+import { acceptsConnections, freePort } from '@cruddur/fakes';
 import { parseDemoArgs, UsageError } from '../src/args.js';
 import { LogBuffer, formatLogLine, lineSplitter, parseLogLine, traceIdOf } from '../src/logs.js';
 import { PortInUseError, serviceEnvironment, startStack } from '../src/stack.js';
@@ -15,24 +16,6 @@ async function listening(): Promise<Server> {
 
 function portOf(server: Server): number {
   return (server.address() as { port: number }).port;
-}
-
-async function freePort(): Promise<number> {
-  const server = await listening();
-  const port = portOf(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
 }
 
 void describe('log capture', () => {
@@ -160,6 +143,6 @@ void describe('start-up failures', () => {
       startStack({ backendPort, workerPort, tracesUdpPort: 0, tracesHttpPort: webPort, env: { CRUDDUR_LOG_CONSOLE: 'loud' }, startTimeoutMs: 15_000 }),
       /cruddur-(backend|worker) exited \(code 1\) before it was ready; last output:[\s\S]*CRUDDUR_LOG_CONSOLE is "loud"/,
     );
-    for (const port of [backendPort, workerPort, webPort]) assert.equal(await refused(port), true, `port ${port} released`);
+    for (const port of [backendPort, workerPort, webPort]) assert.equal(await acceptsConnections(port), false, `port ${port} released`);
   });
 });

@@ -11,7 +11,6 @@ import {
   bundleApp,
   bundleEnv,
   execForm,
-  freePort,
   npmRuns,
   readDockerfile,
   repoRoot,
@@ -20,7 +19,7 @@ import {
   waitForHttp,
   type Started,
 } from '../../cruddur-backend/test/deploy-support.js';
-import { startDynalite } from '@cruddur/fakes';
+import { freePort, startDynalite } from '@cruddur/fakes';
 import { loadConfig } from '../src/config.js';
 
 const appDir = resolve(repoRoot, 'apps/worker');

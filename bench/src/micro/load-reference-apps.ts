@@ -15,13 +15,13 @@
 // The whole run is bounded: everything is killed after 5 minutes.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { freePort } from '@cruddur/fakes';
 import autocannon, { type LoadRequest, type LoadResult } from 'autocannon';
 import type { InfraReport } from './load-infra.js';
 import type { SinkReport } from './load-udp-sink.js';
@@ -63,14 +63,6 @@ async function helper<T>(file: string): Promise<{ child: ChildProcess; ready: T;
       child.send(message);
     });
   return { child, ready, ask };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function startService(name: string, script: string, env: Record<string, string>): ChildProcess {

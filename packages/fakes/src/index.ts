@@ -108,5 +108,6 @@ export {
 export { createSigV4Verifier, type SigV4VerifierOptions, type SignedRequest, type SigV4Verdict } from './sigv4-verifier.js';
 export { startDynalite, type DynaliteHandle, type DynaliteOptions } from './dynalite.js';
 export { startRedisServer, redisServerBinary, redisServerMissing, type RedisServerHandle } from './redis-server.js';
+export { freePort, acceptsConnections } from './ports.js';
 export type { HttpFakeHandle, ListenOptions } from './http-json.js';
 export type { CountOrPredicate } from './wait.js';

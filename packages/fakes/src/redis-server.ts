@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { acceptsConnections, freePort } from './ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -36,32 +36,12 @@ export function redisServerMissing(): string | undefined {
     : 'redis-server not installed: install it with apt-get install -y --no-install-recommends redis-server (npm test does it when root on Debian)';
 }
 
-// redis-server takes no port 0: ask the kernel for a free one first.
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /** Starts redis-server; resolves once it accepts connections (within 30 s, else rejects with its log). */
 export async function startRedisServer(): Promise<RedisServerHandle> {
   const bin = redisServerBinary();
   if (!bin) throw new Error(redisServerMissing());
   const dir = mkdtempSync(join(tmpdir(), 'cruddur-redis-'));
-  const port = await freePort();
+  const port = await freePort(); // redis-server takes no port 0
   let log = '';
   const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (c: Buffer) => (log += c.toString()));
@@ -80,7 +60,7 @@ export async function startRedisServer(): Promise<RedisServerHandle> {
       rmSync(dir, { recursive: true, force: true });
     })());
   const deadline = Date.now() + 30_000;
-  while (!(await accepts(port))) {
+  while (!(await acceptsConnections(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await close();
       throw new Error(`redis-server did not listen on ${port}: ${log.slice(-2000)}`);
