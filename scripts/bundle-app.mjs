@@ -157,6 +157,25 @@ const entryPoints = positionals.map((file) => {
 });
 if (values['db-setup']) entryPoints.push({ in: SETUP_ENTRY, out: 'setup' });
 
+/** What every bundle shares: the app's and each package kept beside it (--cjs-package). */
+const COMMON_OPTIONS = {
+  absWorkingDir: appDir,
+  bundle: true,
+  platform: 'node',
+  // The Node of the images (scripts/node-versions.mjs TARGET_MAJOR; the Dockerfiles' FROM).
+  target: 'node24',
+  // Smaller and faster to load, but names stay as written: stack traces and logs stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  minifyIdentifiers: false,
+  keepNames: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  legalComments: 'eof',
+  metafile: true,
+  logLevel: 'warning',
+};
+
 /** bundle/node_modules/<name>/: the package as one CommonJS file, with its name and version. */
 const cjsOutputs = [];
 async function bundleCjsPackage(name) {
@@ -165,21 +184,10 @@ async function bundleCjsPackage(name) {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   const dir = join(OUT_DIR, 'node_modules', name);
   const built = await build({
-    absWorkingDir: appDir,
+    ...COMMON_OPTIONS,
     entryPoints: [require.resolve(name)],
     outfile: join(dir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
     format: 'cjs',
-    minifyWhitespace: true,
-    minifySyntax: true,
-    keepNames: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    legalComments: 'eof',
-    metafile: true,
-    logLevel: 'warning',
   });
   writeFileSync(
     join(dir, 'package.json'),
@@ -192,28 +200,14 @@ rmSync(OUT_DIR, { recursive: true, force: true });
 let result;
 try {
   result = await build({
-    absWorkingDir: appDir,
+    ...COMMON_OPTIONS,
     entryPoints,
     outdir: OUT_DIR,
     outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    // The Node of the images (scripts/node-versions.mjs TARGET_MAJOR; the Dockerfiles' FROM).
-    target: 'node24',
     format: 'esm',
     // The ES builds of the AWS SDK (its "module" field) shake far better than its CommonJS ones.
     mainFields: ['module', 'main'],
     banner: { js: BANNER },
-    // Smaller and faster to load, but names stay as written: stack traces and logs stay readable.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    minifyIdentifiers: false,
-    keepNames: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    legalComments: 'eof',
-    metafile: true,
-    logLevel: 'warning',
     plugins: [appImportMeta, dbSetupEntry],
     external: values['cjs-package'],
   });
