@@ -103,7 +103,7 @@ export class Segment extends Entity {
 
   /** The segment document as JSON text: the same content as `JSON.stringify(this.toJSON())`, faster. */
   toJsonText(): string {
-    let out = `{"trace_id":"${this.#traceId}","id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${this.startTime}`;
+    let out = `{"trace_id":"${this.#traceId}","id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${JSON.stringify(this.startTime)}`; // Entity.commonJson: why not a template
     if (this.parentId !== undefined) out += `,"parent_id":"${this.parentId}"`;
     if (this.service) out += `,"service":${stringifyShared(this.service)}`;
     if (this.user !== undefined) out += `,"user":${JSON.stringify(this.user)}`;

@@ -62,7 +62,7 @@ export class Subsegment extends Entity {
   }
 
   #headJson(): string {
-    let out = `"id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${this.startTime}`;
+    let out = `"id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${JSON.stringify(this.startTime)}`; // Entity.commonJson: why not a template
     if (this.namespace) out += `,"namespace":"${this.namespace}"`;
     if (this.traced !== undefined) out += `,"traced":${this.traced}`;
     if (this.precursorIds) out += `,"precursor_ids":${JSON.stringify(this.precursorIds)}`;
