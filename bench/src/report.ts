@@ -90,7 +90,12 @@ export interface MetricsMemoryResult {
   samples: MemorySample[];
 }
 
+/** One micro-benchmark's printed figures. */
 export interface MicroResult {
+  /** The report section's title. */
+  title: string;
+  /** The script, relative to the repository root. */
+  script: string;
   output: string;
   error?: string;
 }
@@ -505,7 +510,7 @@ export interface ReportInput {
   soak: SoakResult | undefined;
   /** The metrics memory row (absent with --skip-soak or --skip-metrics-memory). */
   metricsMemory?: MetricsMemoryResult | undefined;
-  micro: MicroResult | undefined;
+  micro: MicroResult[];
   elapsedSeconds: number;
   /** Shown under the machine details. */
   warnings: string[];
@@ -605,9 +610,9 @@ export function renderReport({ plan, machine, cells, soak, metricsMemory, micro,
     if (metricsMemory) sections.push('', '### 10,000 distinct routes', '', metricsMemorySection(metricsMemory));
   }
   if (soak) sections.push('', '## Memory soak', '', soakSection(soak));
-  if (micro) {
-    sections.push('', '## Core micro-benchmark', '', '`bench/src/micro/core.bench.ts`, run in its own process on the server core:', '', '```text', micro.output, '```');
-    if (micro.error) sections.push('', `⚠ the micro-benchmark failed: ${micro.error}`);
+  for (const result of micro) {
+    sections.push('', `## ${result.title}`, '', `\`${result.script}\`, run in its own process on the server core:`, '', '```text', result.output, '```');
+    if (result.error) sections.push('', `⚠ the micro-benchmark failed: ${result.error}`);
   }
   return `${sections.join('\n')}\n`;
 }

@@ -313,16 +313,23 @@ async function metricsMemory(starting: ReturnType<typeof startServer>): Promise<
   }
 }
 
-function micro(): MicroResult {
-  phase('core micro-benchmark (bench/src/micro/core.bench.ts)');
-  const args = ['--import', 'tsx', 'src/micro/core.bench.ts', ...(quick ? ['--quick'] : [])];
+// The micro-benchmarks that run after the load rounds, each in its own process on the server core.
+const MICRO_BENCHMARKS = [
+  { title: 'Core micro-benchmark', script: 'src/micro/core.bench.ts' },
+  { title: 'OpenTelemetry bridge: CPU per span against capture() and the OTel SDK', script: 'src/micro/otel-bridge.bench.ts' },
+] as const;
+
+function micro(title: string, script: string): MicroResult {
+  phase(`${title} (bench/${script})`);
+  const args = ['--import', 'tsx', script, ...(quick ? ['--quick'] : [])];
   const [command, argv] = canPin ? ['taskset', ['-c', String(SERVER_CORE), process.execPath, ...args]] : [process.execPath, args];
+  const result = { title, script: `bench/${script}` };
   try {
     const output = execFileSync(command, argv, { cwd: `${repoRoot}bench`, env: cleanEnv(), timeout: 300_000, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { output: output.trimEnd() };
+    return { ...result, output: output.trimEnd() };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
-    return { output: (e.stdout ?? '').trimEnd(), error: (e.stderr || e.message).trim().split('\n').slice(0, 5).join('\n') };
+    return { ...result, output: (e.stdout ?? '').trimEnd(), error: (e.stderr || e.message).trim().split('\n').slice(0, 5).join('\n') };
   }
 }
 
@@ -343,7 +350,7 @@ async function main(): Promise<void> {
   const cells: CellResult[] = [];
   let soakResult: SoakResult | undefined;
   let metricsMemoryResult: MetricsMemoryResult | undefined;
-  let microResult: MicroResult | undefined;
+  const microResults: MicroResult[] = [];
   try {
     // The soak server starts with the first servers: start-up is most of a quick run.
     const soakServer = skipSoak ? undefined : startSoakServer(infra);
@@ -369,7 +376,7 @@ async function main(): Promise<void> {
   } finally {
     await stopInfra(infra);
   }
-  if (!skipMicro) microResult = micro();
+  if (!skipMicro) for (const { title, script } of MICRO_BENCHMARKS) microResults.push(micro(title, script));
 
   const elapsed = (Date.now() - startedAt) / 1000;
   const report = renderReport({
@@ -378,7 +385,7 @@ async function main(): Promise<void> {
     cells,
     soak: soakResult,
     metricsMemory: metricsMemoryResult,
-    micro: microResult,
+    micro: microResults,
     elapsedSeconds: elapsed,
     warnings,
   });
