@@ -6,10 +6,12 @@
 // requests arrive (the SDK's batch processor exports on those turns instead of filling its queue
 // and dropping spans). CPU time is process time, user + system, all threads: garbage collection
 // is charged to the setup that made the garbage, as it happens, by the collector's own
-// scheduling. No collection is forced: after a forced full collection V8 runs the next tens of
-// milliseconds of allocation at a cost that depends on its heuristics rather than on the code
-// (measured: our subsegments cost twice as much in the 5,000 requests after one), and a server
-// does not collect fully every few thousand requests.
+// scheduling. No collection is forced. A full collection while no request is in flight lets V8
+// drop the hidden classes of the entity objects (nothing alive uses them) and deoptimises the
+// code built on them, which then runs slower until it is optimised again: forced between rounds,
+// it cost our setups about 1 µs per span over the next 5,000 requests (≈50 ms), while the SDK's
+// batch queue, still holding spans at that moment, kept its classes alive. A server collects
+// fully far less often, and mostly with requests in flight.
 import { PerformanceObserver } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { buildSetup, SETUP_IDS, type SetupId } from './setups.js';
