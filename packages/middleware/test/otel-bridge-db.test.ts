@@ -1,13 +1,15 @@
 // The OpenTelemetry bridge against real servers: the real @opentelemetry/instrumentation-pg and
 // -ioredis, PostgreSQL and Redis from Debian (support/db-servers.ts), an Express request that
 // queries both and makes an outgoing fetch. The documents go over UDP to the fakes' daemon sink,
-// which validates them with the OpenTelemetry X-Ray receiver's rules.
+// which validates them with the OpenTelemetry X-Ray receiver's rules. They reach it through the
+// local trace viewer, relaying as `npx cruddur-traces --forward` does, whose tree is checked too.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { test, type TestContext } from 'node:test';
 import { startDaemonSink } from '@cruddur/fakes';
+import { renderTraceTree, startTraceViewer } from '@cruddur/trace-viewer';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import express from 'express';
@@ -42,7 +44,9 @@ function find(doc: SegmentDocument | SubsegmentDocument, predicate: (s: Subsegme
 async function setup(t: TestContext) {
   const [postgres, redisServer, sink] = await Promise.all([startPostgres(t), startRedis(t), startDaemonSink()]);
   t.after(() => sink.close());
-  const tracer = new Tracer({ name: 'backend', samplingRules: SAMPLE_EVERYTHING, centralizedSampling: false, logLevel: 'silent', daemonAddress: sink.address }, {});
+  const viewer = await startTraceViewer({ udpPort: 0, web: false, forward: sink.address, finishAfterMs: 200 });
+  t.after(() => viewer.close());
+  const tracer = new Tracer({ name: 'backend', samplingRules: SAMPLE_EVERYTHING, centralizedSampling: false, logLevel: 'silent', daemonAddress: viewer.daemonAddress }, {});
   t.after(() => tracer.shutdown());
   const bridge = registerOtelBridge({ tracer, annotationKeys: ['app.feed'] });
   t.after(() => bridge.unregister());
@@ -100,12 +104,12 @@ async function setup(t: TestContext) {
     assert.deepEqual(found!.violations, [], 'the receiver accepts the segment');
     return found!.document as SegmentDocument;
   };
-  return { call, segmentOf, sink, postgresPort: postgres.port, redisPort: redisServer.port, downstreamUrl };
+  return { call, segmentOf, sink, viewer, postgresPort: postgres.port, redisPort: redisServer.port, downstreamUrl };
 }
 
 test('Express → pg → Redis → fetch: one trace, database calls as subsegments, documents the receiver accepts', { skip }, async (t) => {
   assert.ok(pgInstrumentation.isEnabled() && redisInstrumentation.isEnabled());
-  const { call, segmentOf, sink, postgresPort, redisPort, downstreamUrl } = await setup(t);
+  const { call, segmentOf, sink, viewer, postgresPort, redisPort, downstreamUrl } = await setup(t);
   const { traceId, status } = await call('/api/feed');
   assert.equal(status, 200);
   const segment = await segmentOf(traceId);
@@ -142,6 +146,21 @@ test('Express → pg → Redis → fetch: one trace, database calls as subsegmen
   assert.ok(firstPg >= 0 && firstPg < names.indexOf('redis@127.0.0.1') && names.indexOf('redis@127.0.0.1') < names.indexOf(outgoing[0]!.name), names.join(', '));
   assert.deepEqual(sink.rejected, []);
   for (const d of sink.documents) assert.deepEqual(d.violations, []);
+
+  // The viewer's tree: every call a child of the request, in order, with what the viewer shows of it.
+  const tree = renderTraceTree(await viewer.store.waitForTrace(traceId, 5000))
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.replace(/ {2}\+?[\d.]+ ms/g, ''));
+  assert.deepEqual(tree, [
+    `backend  GET ${segment.http?.request?.url} → 200  {route=/api/feed}`,
+    `├─ postgres@127.0.0.1  remote  ${query.sql?.url}`, // pg.connect: the viewer shows a statement, else the connection
+    '├─ postgres@127.0.0.1  remote  SELECT id, message FROM activities WHERE message = $1 LIMIT ?',
+    '├─ redis@127.0.0.1  remote',
+    '├─ redis@127.0.0.1  remote',
+    `└─ 127.0.0.1  remote  GET ${downstreamUrl} → 200`,
+  ]);
 });
 
 test('a failing query: fault and cause on its subsegment, literals masked', { skip }, async (t) => {
