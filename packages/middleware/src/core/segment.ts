@@ -2,6 +2,7 @@ import { MAX_ANNOTATIONS } from './attributes.js';
 import type { AwsDocument, JsonValue, SegmentDocument } from './document.js';
 import { Entity, stringifyShared, type EntityHost } from './entity.js';
 import { newTraceId } from './ids.js';
+import { numberText } from './number-text.js';
 import { normaliseTracestate } from '../propagation/tracestate.js';
 import { brandClass } from './process-global.js';
 
@@ -103,7 +104,7 @@ export class Segment extends Entity {
 
   /** The segment document as JSON text: the same content as `JSON.stringify(this.toJSON())`, faster. */
   toJsonText(): string {
-    let out = `{"trace_id":"${this.#traceId}","id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${JSON.stringify(this.startTime)}`; // Entity.commonJson: why not a template
+    let out = `{"trace_id":"${this.#traceId}","id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${numberText(this.startTime)}`;
     if (this.parentId !== undefined) out += `,"parent_id":"${this.parentId}"`;
     if (this.service) out += `,"service":${stringifyShared(this.service)}`;
     if (this.user !== undefined) out += `,"user":${JSON.stringify(this.user)}`;

@@ -1,4 +1,5 @@
 import type { SqlDocument, SubsegmentDocument } from './document.js';
+import { numberText } from './number-text.js';
 import { Entity, stringifyShared } from './entity.js';
 import { brandClass } from './process-global.js';
 import type { Segment } from './segment.js';
@@ -62,7 +63,7 @@ export class Subsegment extends Entity {
   }
 
   #headJson(): string {
-    let out = `"id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${JSON.stringify(this.startTime)}`; // Entity.commonJson: why not a template
+    let out = `"id":"${this.id}","name":${JSON.stringify(this.name)},"start_time":${numberText(this.startTime)}`;
     if (this.namespace) out += `,"namespace":"${this.namespace}"`;
     if (this.traced !== undefined) out += `,"traced":${this.traced}`;
     if (this.precursorIds) out += `,"precursor_ids":${JSON.stringify(this.precursorIds)}`;

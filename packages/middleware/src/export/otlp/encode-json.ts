@@ -11,6 +11,7 @@
 // machine before optimising further. Defaults are omitted as the proto3 JSON mapping does,
 // matching the protobuf encoder.
 
+import { numberText } from '../../core/number-text.js';
 import { hexDigitValue, secondsToMicros } from './protobuf-writer.js';
 import type { OtlpAttribute, OtlpEvent, OtlpLink, OtlpResourceSpans, OtlpSpan, OtlpValue } from './span-model.js';
 
@@ -54,12 +55,12 @@ function hexId(id: string): string {
 
 /** Epoch seconds → a decimal string of nanoseconds (exceeds 2^53, so digits not arithmetic). */
 function nanosString(micros: number): string {
-  return `"${micros}000"`;
+  return `"${numberText(micros)}000"`;
 }
 
 /** A double per the proto3 JSON mapping: non-finite values are the strings it names. */
 function doubleJson(value: number): string {
-  if (Number.isFinite(value)) return Object.is(value, -0) ? '-0' : String(value);
+  if (Number.isFinite(value)) return Object.is(value, -0) ? '-0' : numberText(value);
   return Number.isNaN(value) ? '"NaN"' : value > 0 ? '"Infinity"' : '"-Infinity"';
 }
 
