@@ -18,7 +18,7 @@ import { instrumentHttp } from '../src/http/index.js';
 import type { SegmentDocument, SubsegmentDocument } from '../src/index.js';
 import { createTestTracer } from '../src/testing/index.js';
 import { startDynamoProxy, type DynamoProxy } from './support/dynamo-proxy.js';
-import { closedPort } from './support/recording-server.js';
+import { freePort } from '@cruddur/fakes';
 
 const HEADER = /^Root=(1-[0-9a-f]{8}-[0-9a-f]{24});Parent=([0-9a-f]{16});Sampled=([01])$/;
 const THROTTLED = { status: 400, type: 'ProvisionedThroughputExceededException', message: 'slow down' };
@@ -292,7 +292,7 @@ void describe('errors', () => {
     assert.ok(typeof fault.cause === 'object');
     assert.equal(fault.cause.exceptions[0]?.remote, true);
 
-    const nowhere = instrument(newClient({ maxAttempts: 1, endpoint: `http://127.0.0.1:${await closedPort()}` }));
+    const nowhere = instrument(newClient({ maxAttempts: 1, endpoint: `http://127.0.0.1:${await freePort()}` }));
     const refused = onlySubsegment(await inSegment(() => assert.rejects(nowhere.send(new GetItemCommand({ TableName: 'activities', Key: { pk: { S: 'x' }, sk: { S: 'y' } } })))));
     nowhere.destroy();
     assert.deepEqual([refused.fault, refused.error, refused.http], [true, undefined, undefined]);

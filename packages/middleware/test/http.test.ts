@@ -6,7 +6,8 @@ import { instrumentHttp } from '../src/http/index.js';
 import { hasCreatedChannel } from '../src/http/node-http.js';
 import type { SegmentDocument, SubsegmentDocument } from '../src/index.js';
 import { createTestTracer } from '../src/testing/index.js';
-import { closedPort, startRecordingServer, type RecordingServer } from './support/recording-server.js';
+import { freePort } from '@cruddur/fakes';
+import { startRecordingServer, type RecordingServer } from './support/recording-server.js';
 
 // Taken before anything is installed, to check that uninstall() puts them back.
 const originalRequest = http.request;
@@ -115,7 +116,7 @@ void describe('fetch', () => {
 
   void test('connection refused: a fault with a remote cause, and no downstream segment expected', async (t) => {
     install(t);
-    const port = await closedPort();
+    const port = await freePort();
     const doc = await inSegment(() => assert.rejects(fetch(`http://127.0.0.1:${port}/x`)));
     const sub = onlySubsegment(doc);
     assert.equal(sub.fault, true);
@@ -232,7 +233,7 @@ void describe('node:http', () => {
 
   void test('connection refused and a timeout abort are faults with a remote cause', async (t) => {
     install(t);
-    const port = await closedPort();
+    const port = await freePort();
     const refused = onlySubsegment(await inSegment(() => nodeCall(() => http.request({ host: '127.0.0.1', port, path: '/' }))));
     assert.equal(refused.fault, true);
     assert.equal(refused.traced, undefined);

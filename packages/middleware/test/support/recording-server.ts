@@ -78,12 +78,3 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     },
   };
 }
-
-/** A port on 127.0.0.1 where nothing listens (it was just released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
